@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// The whole check, the same for people and CI: format, lint, typecheck, unit tests (Node +
+// Dawn), build, end-to-end tests (Playwright + Chromium). Every step runs even after a
+// failure so the last line counts everything: `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const only = process.argv.slice(2);
+mkdirSync('test-results', { recursive: true });
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(name, cmd, args, env = {}) {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+function check(name, cmd, args) {
+  if (only.length && !only.includes(name)) return;
+  if (run(name, cmd, args)) passed++;
+  else {
+    failed++;
+    failures.push(name);
+  }
+}
+
+function suite(name, cmd, args, resultFile, count, env) {
+  if (only.length && !only.includes(name)) return;
+  rmSync(resultFile, { force: true });
+  const ok = run(name, cmd, args, env);
+  let counted = null;
+  if (existsSync(resultFile)) {
+    try {
+      counted = count(JSON.parse(readFileSync(resultFile, 'utf8')));
+    } catch (e) {
+      console.log(`${name}: could not read ${resultFile}: ${e.message}`);
+    }
+  }
+  if (!counted) {
+    failed++;
+    failures.push(`${name} (no results)`);
+    return;
+  }
+  passed += counted.passed;
+  failed += counted.failed;
+  if (counted.failed || !ok) failures.push(name);
+  if (!ok && counted.failed === 0) {
+    failed++;
+  }
+}
+
+check('format', 'npx', ['prettier', '--check', '.']);
+check('lint', 'npx', ['eslint', '.']);
+check('typecheck', 'npx', ['tsc', '--noEmit']);
+suite(
+  'unit',
+  'npx',
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile.json=test-results/vitest.json',
+  ],
+  'test-results/vitest.json',
+  (j) => ({
+    passed: j.numPassedTests,
+    // A pending (skipped) test counts as failed: in CI a WebGPU adapter always exists.
+    failed: j.numFailedTests + j.numPendingTests + j.numTodoTests,
+  }),
+);
+check('build', 'npx', ['vite', 'build']);
+suite(
+  'e2e',
+  'npx',
+  ['playwright', 'test', '--reporter=list,json'],
+  'test-results/playwright.json',
+  (j) => ({
+    passed: j.stats.expected + j.stats.flaky,
+    failed: j.stats.unexpected + j.stats.skipped,
+  }),
+  { PLAYWRIGHT_JSON_OUTPUT_FILE: 'test-results/playwright.json' },
+);
+
+if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,1 @@
+import './gpt2-app.ts';

@@ -21,5 +21,12 @@ export async function createNodeGpuContext(
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   Object.assign(globalThis, globals);
-  return requestGpuContext(create([]), options);
+  const gpu = create([]);
+  const context = await requestGpuContext(gpu, options);
+  // Dawn's instance lives only while this object is referenced: dropping it lets the garbage
+  // collector free the instance under a live device and the next event poll crashes.
+  keepInstance.set(context, gpu);
+  return context;
 }
+
+const keepInstance = new WeakMap<GpuContext, GPU>();

@@ -28,7 +28,9 @@ describe('uniform layouts mirror the WGSL Params structs', () => {
     if (shaders.length === 0) continue;
     it(`${file}`, () => {
       const mod = kernelModules[`../../src/kernels/${file}`];
-      const layouts = Object.values(mod).filter((v) => v instanceof UniformLayout) as UniformLayout<string>[];
+      const layouts = Object.values(mod).filter(
+        (v) => v instanceof UniformLayout,
+      ) as UniformLayout<string>[];
       expect(layouts.length, `${file} exports its UniformLayout`).toBeGreaterThan(0);
       const described = layouts.map((l) => l.fields.map(([n, t]) => `${n}:${t}`).join(','));
       for (const shader of shaders) {

@@ -1,0 +1,124 @@
+import type { GpuContext } from '../gpu/gpu-context.ts';
+import type { Gpt2Config } from '../model/config.ts';
+import { Gpt2Model } from '../model/gpt2-model.ts';
+import { loadGpt2Weights } from '../model/load-weights.ts';
+import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
+import type { Gpt2Weights, WeightStorage } from '../model/weights.ts';
+import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
+import { generateTokens, type GenerationEnd, type TokenStep } from './generate.ts';
+import type { SamplingSettings } from './sampling-settings.ts';
+
+export interface EngineLoadOptions {
+  storage: WeightStorage;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface GenerateOptions {
+  /** The whole context to continue: prompt ids, earlier output, a chosen branch token. */
+  contextIds: readonly number[];
+  maxNewTokens: number;
+  /** Read before every token: a change during generation applies to the next token. */
+  settings: () => SamplingSettings;
+  signal?: AbortSignal;
+  stopAtEndOfText?: boolean;
+}
+
+export interface AttentionMap {
+  layer: number;
+  head: number;
+  /** Context length: the map is [n, n], row i = where token i attends (zeros above the diagonal). */
+  n: number;
+  probs: Float32Array;
+  /** The tokens of the context the map was computed over. */
+  ids: number[];
+}
+
+/**
+ * A loaded GPT-2: weights and model on one GPU context, plus the tokenizer. The one object
+ * the CLI, the benchmark and the UI controller talk to. Keeps track of which tokens are in
+ * the KV cache so continuing or branching prefills only what changed.
+ */
+export class Gpt2Engine {
+  private cachedIds: number[] = [];
+
+  private constructor(
+    readonly gpu: GpuContext,
+    readonly weights: Gpt2Weights,
+    readonly model: Gpt2Model,
+    readonly tokenizer: Gpt2Tokenizer,
+    readonly source: string,
+  ) {}
+
+  static async load(
+    gpu: GpuContext,
+    files: ModelFiles,
+    options: EngineLoadOptions,
+  ): Promise<Gpt2Engine> {
+    const weights = await loadGpt2Weights(gpu, files, options);
+    try {
+      const model = new Gpt2Model(gpu, weights);
+      return new Gpt2Engine(gpu, weights, model, new Gpt2Tokenizer(), files.description);
+    } catch (e) {
+      weights.destroy();
+      throw e;
+    }
+  }
+
+  get config(): Gpt2Config {
+    return this.weights.config;
+  }
+
+  get storage(): WeightStorage {
+    return this.weights.storage;
+  }
+
+  /** Tokens whose keys and values are in the cache right now. */
+  get contextIds(): readonly number[] {
+    return this.cachedIds;
+  }
+
+  /** GPU bytes held by this engine (weights, activations, caches). */
+  get gpuBytes(): number {
+    return this.gpu.liveBuffers.bytes;
+  }
+
+  generate(options: GenerateOptions): AsyncGenerator<TokenStep, GenerationEnd> {
+    return generateTokens(this.model, {
+      contextIds: options.contextIds,
+      maxNewTokens: options.maxNewTokens,
+      settings: options.settings,
+      signal: options.signal,
+      stopAtEndOfText: options.stopAtEndOfText,
+      endOfTextId: Gpt2Tokenizer.EOT,
+      cachedIds: this.cachedIds,
+      onCache: (ids) => {
+        this.cachedIds = [...ids];
+      },
+    });
+  }
+
+  /** The full logits after `ids` (a prefill of the uncached part and a 4V-byte readback). */
+  async logitsAfter(ids: readonly number[]): Promise<Float32Array> {
+    let pos0 = 0;
+    while (pos0 < ids.length && pos0 < this.cachedIds.length && ids[pos0] === this.cachedIds[pos0])
+      pos0++;
+    if (pos0 >= ids.length) pos0 = ids.length - 1;
+    await this.model.forward(ids.slice(pos0), pos0, 1);
+    this.cachedIds = [...ids];
+    return this.model.readLogits();
+  }
+
+  /** Attention probabilities of (layer, head) over the tokens in the cache. */
+  async attention(layer: number, head: number): Promise<AttentionMap> {
+    const { n, probs } = await this.model.attentionProbs(layer, head);
+    return { layer, head, n, probs, ids: this.cachedIds.slice(0, n) };
+  }
+
+  /** Frees every GPU buffer of the model and its weights. The GPU context stays open. */
+  unload(): void {
+    this.model.destroy();
+    this.weights.destroy();
+    this.cachedIds = [];
+  }
+}

@@ -1,0 +1,354 @@
+import type { GpuContext } from '../gpu/gpu-context.ts';
+import { AttentionCall } from '../kernels/attention.ts';
+import { AttentionProbsCall } from '../kernels/attention-probs.ts';
+import { EmbeddingCall } from '../kernels/embedding.ts';
+import { KvWriteCall } from '../kernels/kv-write.ts';
+import { LayerNormCall } from '../kernels/layernorm.ts';
+import { LinearCall } from '../kernels/linear.ts';
+import { LogitsCall } from '../kernels/logits.ts';
+import {
+  LogSumExpCall,
+  LOGSUMEXP_OUTPUT_BYTES,
+  parseLogSumExp,
+  type LogitStats,
+} from '../kernels/logsumexp.ts';
+import { TopKCall, type Candidate, TOPK_OUTPUT_BYTES, parseCandidates } from '../kernels/topk.ts';
+import type { Gpt2Config } from './config.ts';
+import { ContextFullError } from './context-full-error.ts';
+import type { Gpt2Weights } from './weights.ts';
+
+/** What one forward pass sends back to the CPU: enough to sample the next token. */
+export interface StepReadback {
+  /** The top CANDIDATES logits at the last position, sorted descending (ties: lower id). */
+  candidates: Candidate[];
+  /** Over the whole vocabulary: max logit, sum exp(l - max), sum exp((l - max) / temperature). */
+  lse: LogitStats;
+  /** GPU work of this step as recorded: submits, dispatches, bytes read back. */
+  stats: StepStats;
+}
+
+export interface StepStats {
+  submits: number;
+  dispatches: number;
+  readbackBytes: number;
+  /** Weight bytes the kernels of this step read (each matrix once, the LM head's wte once). */
+  weightBytes: number;
+  /** Wall time from encoding to the readback being mapped. */
+  ms: number;
+}
+
+interface LayerCalls {
+  ln1: LayerNormCall;
+  qkv: LinearCall;
+  kvWrite: KvWriteCall;
+  attention: AttentionCall;
+  attnProj: LinearCall;
+  ln2: LayerNormCall;
+  fc: LinearCall;
+  fcProj: LinearCall;
+}
+
+/**
+ * GPT-2 on the GPU: activations, the KV cache (with the queries kept beside it so attention
+ * maps can be recomputed exactly), and the forward pass. One call to `forward` encodes every
+ * kernel of the step into a single command buffer, submits it once and reads back only the
+ * sampling candidates.
+ */
+export class Gpt2Model {
+  readonly config: Gpt2Config;
+  /** Tokens whose keys and values are in the cache (the next position to write). */
+  private cached = 0;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly ids: GPUBuffer;
+  private readonly x: GPUBuffer; // [P, C] residual stream
+  private readonly h: GPUBuffer; // [P, C] layernorm output
+  private readonly qkv: GPUBuffer; // [P, 3C]
+  private readonly att: GPUBuffer; // [P, C]
+  private readonly fcOut: GPUBuffer; // [P, nInner]
+  private readonly last: GPUBuffer; // [C] ln_f of the last row
+  private readonly logits: GPUBuffer; // [V]
+  private readonly candidatesBuf: GPUBuffer;
+  private readonly lseBuf: GPUBuffer;
+  private readonly staging: GPUBuffer;
+  private readonly q: GPUBuffer[] = [];
+  private readonly k: GPUBuffer[] = [];
+  private readonly v: GPUBuffer[] = [];
+  private readonly embedding: EmbeddingCall;
+  private readonly layers: LayerCalls[] = [];
+  private readonly lnF: LayerNormCall;
+  private readonly head: LogitsCall;
+  private readonly topk: TopKCall;
+  private readonly logsumexp: LogSumExpCall;
+  private readonly weightBytesPerStep: number;
+  private busy = false;
+
+  constructor(
+    private readonly gpu: GpuContext,
+    readonly weights: Gpt2Weights,
+  ) {
+    const cfg = (this.config = weights.config);
+    const { nEmbd: C, nPositions: P, vocabSize: V, nInner } = cfg;
+    const f16 = weights.storage === 'f16';
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const buf = (label: string, floats: number) => {
+      const b = gpu.createBuffer(label, floats * 4, storage);
+      this.buffers.push(b);
+      return b;
+    };
+    this.ids = buf('ids', P);
+    this.x = buf('residual', P * C);
+    this.h = buf('ln_out', P * C);
+    this.qkv = buf('qkv', P * 3 * C);
+    this.att = buf('attn_out', P * C);
+    this.fcOut = buf('mlp_fc_out', P * nInner);
+    this.last = buf('ln_f_last', C);
+    this.logits = buf('logits', V);
+    this.candidatesBuf = gpu.createBuffer('candidates', TOPK_OUTPUT_BYTES, storage);
+    this.lseBuf = buf('logsumexp', 4);
+    this.buffers.push(this.candidatesBuf);
+    this.staging = gpu.createBuffer(
+      'step.readback',
+      TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    );
+    this.buffers.push(this.staging);
+
+    this.embedding = new EmbeddingCall(
+      gpu,
+      'embedding',
+      { ids: this.ids, wte: weights.wte, wpe: weights.wpe, out: this.x },
+      { weightsF16: f16 },
+    );
+    weights.blocks.forEach((w, l) => {
+      const q = buf(`h.${l}.q_store`, P * C);
+      const k = buf(`h.${l}.k_cache`, P * C);
+      const v = buf(`h.${l}.v_cache`, P * C);
+      this.q.push(q);
+      this.k.push(k);
+      this.v.push(v);
+      const linear = (
+        name: string,
+        lw: typeof w.attn,
+        input: GPUBuffer,
+        out: GPUBuffer,
+        gelu: boolean,
+        accumulate: boolean,
+      ) =>
+        new LinearCall(
+          gpu,
+          `h.${l}.${name}`,
+          { input, weight: lw.weight, bias: lw.bias, out },
+          {
+            weightsF16: f16,
+            gelu,
+            accumulate,
+          },
+        );
+      this.layers.push({
+        ln1: new LayerNormCall(gpu, `h.${l}.ln_1`, {
+          input: this.x,
+          gamma: w.ln1.gamma,
+          beta: w.ln1.beta,
+          out: this.h,
+        }),
+        qkv: linear('attn.c_attn', w.attn, this.h, this.qkv, false, false),
+        kvWrite: new KvWriteCall(gpu, `h.${l}.kv_write`, { qkv: this.qkv, q, k, v }),
+        attention: new AttentionCall(gpu, `h.${l}.attn`, { q, k, v, out: this.att }),
+        attnProj: linear('attn.c_proj', w.attnProj, this.att, this.x, false, true),
+        ln2: new LayerNormCall(gpu, `h.${l}.ln_2`, {
+          input: this.x,
+          gamma: w.ln2.gamma,
+          beta: w.ln2.beta,
+          out: this.h,
+        }),
+        fc: linear('mlp.c_fc', w.fc, this.h, this.fcOut, true, false),
+        fcProj: linear('mlp.c_proj', w.fcProj, this.fcOut, this.x, false, true),
+      });
+    });
+    this.lnF = new LayerNormCall(gpu, 'ln_f', {
+      input: this.x,
+      gamma: weights.lnF.gamma,
+      beta: weights.lnF.beta,
+      out: this.last,
+    });
+    this.head = new LogitsCall(
+      gpu,
+      'lm_head',
+      { input: this.last, wte: weights.wte, out: this.logits },
+      { weightsF16: f16 },
+    );
+    this.topk = new TopKCall(
+      gpu,
+      'topk',
+      { logits: this.logits, out: this.candidatesBuf },
+      { maxV: V },
+    );
+    this.logsumexp = new LogSumExpCall(gpu, 'logsumexp', { logits: this.logits, out: this.lseBuf });
+
+    const bytesPerWeight = f16 ? 2 : 4;
+    const perLayer = C * 3 * C + C * C + C * nInner + nInner * C;
+    // Each matrix once, the LM head's whole wte, one wpe row and wte row (the embedding).
+    this.weightBytesPerStep = bytesPerWeight * (cfg.nLayer * perLayer + V * C + 2 * C);
+  }
+
+  /** Tokens currently in the KV cache. */
+  get position(): number {
+    return this.cached;
+  }
+
+  /**
+   * Runs tokens `ids` at positions `pos0 .. pos0 + ids.length - 1` (pos0 <= position: a
+   * smaller pos0 rewinds the cache, as when branching), leaving the logits of the last one
+   * on the GPU and returning the sampling candidates.
+   */
+  async forward(ids: readonly number[], pos0: number, invTemperature = 1): Promise<StepReadback> {
+    const {
+      nPositions: P,
+      nEmbd: C,
+      nHead: NH,
+      vocabSize: V,
+      nInner,
+      layerNormEpsilon: eps,
+    } = this.config;
+    const T = ids.length;
+    if (T === 0) throw new RangeError('forward needs at least one token');
+    if (!Number.isInteger(pos0) || pos0 < 0 || pos0 > this.cached) {
+      throw new RangeError(
+        `forward at position ${pos0}, but only ${this.cached} tokens are cached`,
+      );
+    }
+    if (pos0 + T > P) throw new ContextFullError(P, pos0 + T);
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= V) {
+        throw new RangeError(`token id ${id} is outside this model's vocabulary (0..${V - 1})`);
+      }
+    }
+    if (this.busy) throw new Error('Gpt2Model.forward called while a step is still running');
+    this.gpu.assertAlive();
+    this.busy = true;
+    const t0 = performance.now();
+    try {
+      this.gpu.write(this.ids, new Uint32Array(ids));
+      const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
+      const real = encoder.beginComputePass({ label: `forward T=${T}` });
+      let dispatches = 0;
+      const pass = countDispatches(real, () => dispatches++);
+      this.embedding.encode(pass, { T, C, pos0 });
+      for (const L of this.layers) {
+        L.ln1.encode(pass, { rows: T, C, first_row: 0, eps });
+        L.qkv.encode(pass, { T, K: C, N: 3 * C });
+        L.kvWrite.encode(pass, { T, C, pos0 });
+        L.attention.encode(pass, { T, pos0, C, NH });
+        L.attnProj.encode(pass, { T, K: C, N: C });
+        L.ln2.encode(pass, { rows: T, C, first_row: 0, eps });
+        L.fc.encode(pass, { T, K: C, N: nInner });
+        L.fcProj.encode(pass, { T, K: nInner, N: C });
+      }
+      this.lnF.encode(pass, { rows: 1, C, first_row: T - 1, eps });
+      this.head.encode(pass, { C, V });
+      this.topk.encode(pass, { V });
+      this.logsumexp.encode(pass, { V, inv_temperature: invTemperature });
+      real.end();
+      encoder.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
+      encoder.copyBufferToBuffer(
+        this.lseBuf,
+        0,
+        this.staging,
+        TOPK_OUTPUT_BYTES,
+        LOGSUMEXP_OUTPUT_BYTES,
+      );
+      this.gpu.device.queue.submit([encoder.finish()]);
+      this.cached = pos0 + T;
+      await this.staging.mapAsync(GPUMapMode.READ);
+      const bytes = this.staging.getMappedRange().slice(0);
+      this.staging.unmap();
+      const lse = parseLogSumExp(bytes, TOPK_OUTPUT_BYTES);
+      return {
+        candidates: parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES)),
+        lse,
+        stats: {
+          submits: 1,
+          dispatches,
+          readbackBytes: TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
+          weightBytes: this.weightBytesPerStep,
+          ms: performance.now() - t0,
+        },
+      };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The full logits of the last forward's last position (an explicit 4V-byte readback). */
+  async readLogits(): Promise<Float32Array> {
+    return this.gpu.readF32(this.logits, 0, this.config.vocabSize);
+  }
+
+  /**
+   * Attention probabilities of one head over the cached context, recomputed exactly from the
+   * stored queries and keys: row i is where token i attends, [n, n] with zeros above the diagonal.
+   */
+  async attentionProbs(layer: number, head: number): Promise<{ n: number; probs: Float32Array }> {
+    const { nLayer, nHead: NH, nEmbd: C } = this.config;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= nLayer) {
+      throw new RangeError(`layer ${layer} does not exist (0..${nLayer - 1})`);
+    }
+    if (!Number.isInteger(head) || head < 0 || head >= NH) {
+      throw new RangeError(`head ${head} does not exist (0..${NH - 1})`);
+    }
+    const n = this.cached;
+    if (n === 0) return { n, probs: new Float32Array(0) };
+    const out = this.gpu.createBuffer(
+      `h.${layer}.attn_probs.head${head}`,
+      n * n * 4,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    );
+    const call = new AttentionProbsCall(this.gpu, `h.${layer}.attn_probs`, {
+      q: this.q[layer],
+      k: this.k[layer],
+      out,
+    });
+    try {
+      const encoder = this.gpu.device.createCommandEncoder({ label: 'attention_probs' });
+      const pass = encoder.beginComputePass({ label: 'attention_probs' });
+      call.encode(pass, { n, C, NH, head });
+      pass.end();
+      this.gpu.device.queue.submit([encoder.finish()]);
+      return { n, probs: await this.gpu.readF32(out, 0, n * n) };
+    } finally {
+      call.destroy();
+      this.gpu.destroyBuffer(out);
+    }
+  }
+
+  /** Frees the activations, caches and per-call uniforms (not the weights: see unload). */
+  destroy(): void {
+    for (const L of this.layers) for (const c of Object.values(L)) c.destroy();
+    this.embedding.destroy();
+    this.lnF.destroy();
+    this.head.destroy();
+    this.topk.destroy();
+    this.logsumexp.destroy();
+    for (const b of this.buffers) this.gpu.destroyBuffer(b);
+    this.buffers.length = 0;
+  }
+}
+
+/** A view of a compute pass that counts dispatches, so benchmarks report what was recorded. */
+function countDispatches(
+  pass: GPUComputePassEncoder,
+  onDispatch: () => void,
+): GPUComputePassEncoder {
+  return new Proxy(pass, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop === 'dispatchWorkgroups') {
+        return (x: number, y?: number, z?: number) => {
+          onDispatch();
+          target.dispatchWorkgroups(x, y, z);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

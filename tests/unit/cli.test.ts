@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRandomCheckpoint } from '../../src/model/random-checkpoint-node.ts';
+
+// The CLIs as a user runs them (npm scripts through tsx), on a small random checkpoint on disk.
+function run(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', '--import', './src/cli/register-raw.mjs', script, ...args], {
+      env: process.env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('command line', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpt2-cli-'));
+    await writeRandomCheckpoint(dir, {
+      config: { nLayer: 2, nHead: 2, nEmbd: 32, nPositions: 24, vocabSize: 50257, nInner: 128 },
+      seed: 11,
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('generate --json --logits prints prompt ids, ids, text and the full logits', async () => {
+    const r = await run('src/cli/generate.ts', [
+      '--model',
+      dir,
+      '--prompt',
+      'Hello world',
+      '--max-tokens',
+      '5',
+      '--temperature',
+      '0.8',
+      '--top-k',
+      '40',
+      '--seed',
+      '7',
+      '--json',
+      '--logits',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.prompt_ids).toEqual([15496, 995]);
+    expect(out.ids).toHaveLength(5);
+    expect(out.logits).toHaveLength(50257);
+    expect(typeof out.text).toBe('string');
+    // The same seed reproduces the same tokens.
+    const again = await run('src/cli/generate.ts', [
+      '--model',
+      dir,
+      '--ids',
+      '15496,995',
+      '--max-tokens',
+      '5',
+      '--temperature',
+      '0.8',
+      '--top-k',
+      '40',
+      '--seed',
+      '7',
+      '--json',
+    ]);
+    expect(JSON.parse(again.stdout).ids).toEqual(out.ids);
+  });
+
+  it('rejects bad settings with a message naming the allowed range', async () => {
+    for (const [flag, value, pattern] of [
+      ['--temperature', '-1', /temperature/i],
+      ['--temperature', 'NaN', /temperature/i],
+      ['--top-p', '0', /top-?p/i],
+      ['--top-k', '-3', /top-?k/i],
+    ] as const) {
+      const r = await run('src/cli/generate.ts', ['--model', dir, '--ids', '1', flag, value]);
+      expect(r.code, `${flag} ${value}`).not.toBe(0);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+
+  it('says so when the prompt is longer than the context, and when the model is missing', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => i + 1).join(',');
+    const long = await run('src/cli/generate.ts', ['--model', dir, '--ids', ids]);
+    expect(long.code).toBe(1);
+    expect(long.stderr).toMatch(/context is full.*24 tokens/);
+    const missing = await run('src/cli/generate.ts', ['--model', join(dir, 'nope'), '--ids', '1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope/);
+  });
+
+  it('bench --json reports speed and per-step GPU work', async () => {
+    const r = await run('src/cli/bench.ts', [
+      '--model',
+      dir,
+      '--json',
+      '--prefill',
+      '8',
+      '--steps',
+      '2',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.prefill.tokens).toBe(8);
+    expect(out.decode.submits).toBe(1);
+    expect(out.decode.dispatches).toBeGreaterThan(10);
+    expect(out.decode.readbackBytes).toBeLessThan(1024);
+    expect(out.decode.weightBytes).toBeGreaterThan(50257 * 32 * 4);
+    expect(out.decode.tokensPerSecond).toBeGreaterThan(0);
+  });
+});

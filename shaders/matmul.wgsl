@@ -1,10 +1,12 @@
 // Prefill linear: out[t, n] (= or +=) act(sum_k input[t, k] W[k, n] + bias[n]) for t < T,
 // n < N; W in Conv1D layout [K, N] row-major. Tiled: a workgroup computes a 64 x 64 tile of
-// out, staging a 64 x 8 block of input and an 8 x 64 block of W in workgroup memory per step
-// of K (4 KiB in all: more costs SwiftShader seconds of compile time per pipeline); each of its 16 x 16 invocations keeps a 4 x 4 block of outputs in
-// registers, strided by 16 (rows ty + 16i, columns tx + 16j), so adjacent invocations load
-// and store adjacent columns and read the staged tiles without bank conflicts. Out-of-range
-// rows, columns and k are zero-filled / skipped, so any T, K, N works.
+// out, staging a 64 x 8 block of input and an 8 x 64 block of W in workgroup memory per
+// step of K (4 KiB: SwiftShader's compile time grows with workgroup memory, about a second
+// per 8 KiB). Each of its 16 x 16 invocations keeps a 4 x 4 block of outputs in registers,
+// strided by 16 (rows ty + 16i, columns tx + 16j), so adjacent invocations load and store
+// adjacent columns and read the staged tiles without bank conflicts. f16 weights: adjacent
+// invocations take the two halves of one word. Out-of-range rows, columns and k are staged
+// as zeros and never stored, so any T, K, N works.
 // Bindings: 0 Params, 1 input: array<f32>[T, K], 2 weight: array<u32> (f32 bits, or packed
 //   f16 pairs when WEIGHTS_F16), 3 bias: array<f32>[N], 4 out: array<f32>[T, N] (read and
 //   written by the same invocation when ACCUMULATE; must not alias input).
@@ -22,7 +24,8 @@ override ACCUMULATE: bool = false;
 
 const TILE: u32 = 64u; // output rows and columns per workgroup
 const BK: u32 = 8u; // k per staged step
-const THREADS: u32 = 256u; // 16 x 16
+const SIDE: u32 = 16u; // TILE / 4: invocations per side of the workgroup
+const THREADS: u32 = 256u; // SIDE * SIDE
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
@@ -30,8 +33,8 @@ const THREADS: u32 = 256u; // 16 x 16
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-var<workgroup> tile_in: array<f32, 512>; // [TILE rows][BK]
-var<workgroup> tile_w: array<f32, 512>; // [BK][TILE columns]
+var<workgroup> tile_in: array<f32, TILE * BK>; // [TILE rows][BK]
+var<workgroup> tile_w: array<f32, BK * TILE>; // [BK][TILE columns]
 
 // See matvec.wgsl: tanh GELU as x * sigmoid(2u), NaN-free and exact for large |x|.
 fn gelu(x: f32) -> f32 {
@@ -50,18 +53,21 @@ fn load_weight(i: u32) -> f32 {
   return bitcast<f32>(weight[i]);
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(SIDE, SIDE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let T = params.T;
   let K = params.K;
   let N = params.N;
   let tx = lid.x;
   let ty = lid.y;
-  let tid = ty * 16u + tx;
+  let tid = ty * SIDE + tx;
   let n0 = wid.x * TILE;
   let t0 = wid.y * TILE;
-  var acc: array<vec4<f32>, 4>; // acc[i][j]: row t0 + ty + 16i, column n0 + tx + 16j
-
+  // Separate registers rather than an array: dynamic indexing would put them in memory.
+  var acc0 = vec4<f32>(); // row t0 + ty, columns n0 + tx + 16j for j = 0..3
+  var acc1 = vec4<f32>(); // row t0 + ty + 16
+  var acc2 = vec4<f32>(); // row t0 + ty + 32
+  var acc3 = vec4<f32>(); // row t0 + ty + 48
   for (var k0 = 0u; k0 < K; k0 += BK) {
     for (var r = 0u; r < TILE * BK / THREADS; r++) {
       let e = tid + r * THREADS;
@@ -85,32 +91,43 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {
       let wrow = kk * TILE + tx;
-      let w = vec4<f32>(tile_w[wrow], tile_w[wrow + 16u], tile_w[wrow + 32u], tile_w[wrow + 48u]);
-      for (var i = 0u; i < 4u; i++) {
-        acc[i] += tile_in[(ty + 16u * i) * BK + kk] * w;
-      }
+      let w = vec4<f32>(
+        tile_w[wrow],
+        tile_w[wrow + SIDE],
+        tile_w[wrow + 2u * SIDE],
+        tile_w[wrow + 3u * SIDE],
+      );
+      acc0 += tile_in[ty * BK + kk] * w;
+      acc1 += tile_in[(ty + SIDE) * BK + kk] * w;
+      acc2 += tile_in[(ty + 2u * SIDE) * BK + kk] * w;
+      acc3 += tile_in[(ty + 3u * SIDE) * BK + kk] * w;
     }
     workgroupBarrier();
   }
 
-  for (var i = 0u; i < 4u; i++) {
-    let t = t0 + ty + 16u * i;
-    if (t >= T) {
-      break;
-    }
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + tx + 16u * j;
-      if (n < N) {
-        var v = acc[i][j] + bias[n];
-        if (GELU) {
-          v = gelu(v);
-        }
-        let o = t * N + n;
-        if (ACCUMULATE) {
-          v += out[o];
-        }
-        out[o] = v;
+  store_row(t0 + ty, n0 + tx, acc0);
+  store_row(t0 + ty + SIDE, n0 + tx, acc1);
+  store_row(t0 + ty + 2u * SIDE, n0 + tx, acc2);
+  store_row(t0 + ty + 3u * SIDE, n0 + tx, acc3);
+}
+
+fn store_row(t: u32, nb: u32, acc: vec4<f32>) {
+  let N = params.N;
+  if (t >= params.T) {
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    let n = nb + SIDE * j;
+    if (n < N) {
+      var v = acc[j] + bias[n];
+      if (GELU) {
+        v = gelu(v);
       }
+      let o = t * N + n;
+      if (ACCUMULATE) {
+        v += out[o];
+      }
+      out[o] = v;
     }
   }
 }

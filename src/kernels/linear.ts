@@ -15,7 +15,7 @@ export const linearLayout = new UniformLayout([
 
 /** Output tile side of matmul.wgsl, and columns per workgroup of matvec.wgsl. */
 const MATMUL_TILE = 64;
-const MATVEC_COLS = 32;
+const MATVEC_COLS = 16;
 const MAX_GROUPS = 65535;
 
 export interface LinearBuffers {
@@ -46,7 +46,9 @@ export interface LinearSizes {
 
 /**
  * out[T, N] (= or +=) act(in[T, K] @ W[K, N] + bias[N]). One call site on fixed buffers
- * that serves every T: the tiled matmul for prefill, the matvec for decode (T = 1).
+ * that serves every T: the tiled matmul for prefill, the matvec for decode (T = 1). Each
+ * has its own uniform, so one submit may hold a prefill and a decode of the same call, but
+ * not two prefills of different T (see KernelCall).
  */
 export class LinearCall {
   private readonly matmul: KernelCall<'T' | 'K' | 'N'>;

@@ -98,12 +98,14 @@ describe('linear kernels (matvec for T = 1, tiled matmul otherwise)', () => {
     }
   }
 
-  // Odd N with odd K puts every other f16 row at an odd element (the shifted-word path),
-  // including the workgroup edge at column 32; N = 1 and K = 1 are the smallest shapes.
+  // Odd N puts every other f16 row at an odd element (matvec's shifted-word path, across
+  // its workgroup edges every 16 columns); N = 1 and K = 1 are the smallest shapes; 768 is
+  // GPT-2 small's width.
   for (const [T, K, N] of [
     [1, 1, 1],
     [2, 3, 1],
     [1, 33, 33],
+    [1, 769, 65],
     [1, 768, 768],
     [3, 769, 65],
     [66, 17, 129],
@@ -163,25 +165,21 @@ describe('linear kernels (matvec for T = 1, tiled matmul otherwise)', () => {
       async (b) => {
         const call = new LinearCall(gpu, 'linear.reuse', linearBuffers(b), modes[3]);
         let expected = initial;
-        for (const T of [7, 1, 9, 1]) {
-          await runPass(gpu, (pass) => call.encode(pass, { T, K, N }));
-          const step = linearRef(
-            input,
-            roundToF16(weight),
-            bias,
-            { T, K, N },
-            {
-              residual: expected.subarray(0, T * N),
-            },
-          );
-          expected = expected.slice();
-          expected.set(step);
-          expectClose(await gpu.readF32(b.out, 0, 9 * N), expected, {
-            label: `after T=${T}`,
-            atol: 2e-5,
-          });
+        try {
+          for (const T of [7, 1, 9, 1]) {
+            await runPass(gpu, (pass) => call.encode(pass, { T, K, N }));
+            const residual = expected.subarray(0, T * N);
+            const rows = linearRef(input, roundToF16(weight), bias, { T, K, N }, { residual });
+            expected = expected.slice();
+            expected.set(rows);
+            expectClose(await gpu.readF32(b.out, 0, 9 * N), expected, {
+              label: `after T=${T}`,
+              atol: 2e-5,
+            });
+          }
+        } finally {
+          call.destroy();
         }
-        call.destroy();
       },
     );
   });

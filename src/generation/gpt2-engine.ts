@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import type { Gpt2Config } from '../model/config.ts';
-import { Gpt2Model } from '../model/gpt2-model.ts';
+import { Gpt2Model, type LogitLensRow } from '../model/gpt2-model.ts';
 import { loadGpt2Weights } from '../model/load-weights.ts';
 import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
 import type { Gpt2Weights, WeightStorage } from '../model/weights.ts';
@@ -22,6 +22,8 @@ export interface GenerateOptions {
   settings: () => SamplingSettings;
   signal?: AbortSignal;
   stopAtEndOfText?: boolean;
+  /** Time every kernel (timestamp queries; adapters without them ignore this). */
+  profile?: boolean;
 }
 
 export interface AttentionMap {
@@ -90,6 +92,7 @@ export class Gpt2Engine {
       settings: options.settings,
       signal: options.signal,
       stopAtEndOfText: options.stopAtEndOfText,
+      profile: options.profile,
       endOfTextId: Gpt2Tokenizer.EOT,
       cachedIds: this.cachedIds,
       onCache: (ids) => {
@@ -113,6 +116,19 @@ export class Gpt2Engine {
   async attention(layer: number, head: number): Promise<AttentionMap> {
     const { n, probs } = await this.model.attentionProbs(layer, head);
     return { layer, head, n, probs, ids: this.cachedIds.slice(0, n) };
+  }
+
+  /**
+   * The logit lens at `position` of the cached context: the top `topN` tokens each layer's
+   * residual stream would predict (row 0: the embeddings; the last row: the real prediction).
+   */
+  async logitLens(position: number, topN = 10): Promise<LogitLensRow[]> {
+    if (!Number.isInteger(position) || position < 0 || position >= this.cachedIds.length) {
+      throw new RangeError(
+        `logit lens at position ${position}: the context has ${this.cachedIds.length} tokens`,
+      );
+    }
+    return this.model.logitLens(this.cachedIds[position], position, topN);
   }
 
   /** Frees every GPU buffer of the model and its weights. The GPU context stays open. */

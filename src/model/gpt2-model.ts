@@ -1,4 +1,5 @@
 import type { GpuContext } from '../gpu/gpu-context.ts';
+import { PassTimer } from '../gpu/pass-timer.ts';
 import { AttentionCall } from '../kernels/attention.ts';
 import { AttentionProbsCall } from '../kernels/attention-probs.ts';
 import { EmbeddingCall } from '../kernels/embedding.ts';
@@ -35,6 +36,26 @@ export interface StepStats {
   weightBytes: number;
   /** Wall time from encoding to the readback being mapped. */
   ms: number;
+  /** GPU time per kind of kernel (ms), when profiling on an adapter with timestamp-query. */
+  kernelMs?: Record<string, number>;
+}
+
+/** What one layer's residual stream predicts at a position (layer 0: the embeddings). */
+export interface LogitLensRow {
+  layer: number;
+  candidates: { id: number; logit: number; prob: number }[];
+}
+
+export interface ForwardOptions {
+  /** Time each kernel with timestamp queries (one pass per kernel; slower). */
+  profile?: boolean;
+}
+
+/** One kernel of the forward pass; `snapshot` marks where the residual stream is complete. */
+interface Op {
+  kind: string;
+  encode: (pass: GPUComputePassEncoder) => void;
+  snapshot?: number;
 }
 
 interface LayerCalls {
@@ -81,6 +102,12 @@ export class Gpt2Model {
   private readonly logsumexp: LogSumExpCall;
   private readonly weightBytesPerStep: number;
   private busy = false;
+  private readonly timer: PassTimer | null;
+  /** Residual stream of one position after the embedding and after each block: [L+1, C]. */
+  private readonly lensRows: GPUBuffer;
+  private readonly lensNorm: LayerNormCall;
+  /** Scratch for the cache rows a logit-lens recomputation must leave untouched. */
+  private readonly cacheBackup: GPUBuffer;
 
   constructor(
     private readonly gpu: GpuContext,
@@ -185,6 +212,15 @@ export class Gpt2Model {
     );
     this.logsumexp = new LogSumExpCall(gpu, 'logsumexp', { logits: this.logits, out: this.lseBuf });
 
+    this.timer = gpu.capabilities.timestampQuery ? new PassTimer(gpu, 8 * cfg.nLayer + 5) : null;
+    this.lensRows = buf('logit_lens.rows', (cfg.nLayer + 1) * C);
+    this.cacheBackup = buf('logit_lens.cache_backup', 3 * cfg.nLayer * C);
+    this.lensNorm = new LayerNormCall(gpu, 'logit_lens.ln_f', {
+      input: this.lensRows,
+      gamma: weights.lnF.gamma,
+      beta: weights.lnF.beta,
+      out: this.last,
+    });
     const bytesPerWeight = f16 ? 2 : 4;
     const perLayer = C * 3 * C + C * C + C * nInner + nInner * C;
     // Each matrix once, the LM head's whole wte, one wpe row and wte row (the embedding).
@@ -201,54 +237,24 @@ export class Gpt2Model {
    * smaller pos0 rewinds the cache, as when branching), leaving the logits of the last one
    * on the GPU and returning the sampling candidates.
    */
-  async forward(ids: readonly number[], pos0: number, invTemperature = 1): Promise<StepReadback> {
-    const {
-      nPositions: P,
-      nEmbd: C,
-      nHead: NH,
-      vocabSize: V,
-      nInner,
-      layerNormEpsilon: eps,
-    } = this.config;
+  async forward(
+    ids: readonly number[],
+    pos0: number,
+    invTemperature = 1,
+    options: ForwardOptions = {},
+  ): Promise<StepReadback> {
     const T = ids.length;
-    if (T === 0) throw new RangeError('forward needs at least one token');
-    if (!Number.isInteger(pos0) || pos0 < 0 || pos0 > this.cached) {
-      throw new RangeError(
-        `forward at position ${pos0}, but only ${this.cached} tokens are cached`,
-      );
-    }
-    if (pos0 + T > P) throw new ContextFullError(P, pos0 + T);
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= V) {
-        throw new RangeError(`token id ${id} is outside this model's vocabulary (0..${V - 1})`);
-      }
-    }
+    this.checkTokens(ids, pos0);
     if (this.busy) throw new Error('Gpt2Model.forward called while a step is still running');
     this.gpu.assertAlive();
     this.busy = true;
     const t0 = performance.now();
     try {
       this.gpu.write(this.ids, new Uint32Array(ids));
+      const profile = options.profile === true && this.timer !== null;
       const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
-      const real = encoder.beginComputePass({ label: `forward T=${T}` });
-      let dispatches = 0;
-      const pass = countDispatches(real, () => dispatches++);
-      this.embedding.encode(pass, { T, C, pos0 });
-      for (const L of this.layers) {
-        L.ln1.encode(pass, { rows: T, C, first_row: 0, eps });
-        L.qkv.encode(pass, { T, K: C, N: 3 * C });
-        L.kvWrite.encode(pass, { T, C, pos0 });
-        L.attention.encode(pass, { T, pos0, C, NH });
-        L.attnProj.encode(pass, { T, K: C, N: C });
-        L.ln2.encode(pass, { rows: T, C, first_row: 0, eps });
-        L.fc.encode(pass, { T, K: C, N: nInner });
-        L.fcProj.encode(pass, { T, K: nInner, N: C });
-      }
-      this.lnF.encode(pass, { rows: 1, C, first_row: T - 1, eps });
-      this.head.encode(pass, { C, V });
-      this.topk.encode(pass, { V });
-      this.logsumexp.encode(pass, { V, inv_temperature: invTemperature });
-      real.end();
+      const ops = this.forwardOps(T, pos0, invTemperature);
+      const dispatches = this.encodeOps(encoder, ops, profile ? this.timer : null);
       encoder.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
       encoder.copyBufferToBuffer(
         this.lseBuf,
@@ -263,18 +269,187 @@ export class Gpt2Model {
       const bytes = this.staging.getMappedRange().slice(0);
       this.staging.unmap();
       const lse = parseLogSumExp(bytes, TOPK_OUTPUT_BYTES);
-      return {
-        candidates: parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES)),
-        lse,
-        stats: {
-          submits: 1,
-          dispatches,
-          readbackBytes: TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
-          weightBytes: this.weightBytesPerStep,
-          ms: performance.now() - t0,
-        },
+      const stats: StepStats = {
+        submits: 1,
+        dispatches,
+        readbackBytes: TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
+        weightBytes: this.weightBytesPerStep,
+        ms: 0,
       };
+      if (profile && this.timer) {
+        stats.kernelMs = await this.timer.read(ops.map((o) => o.kind));
+        stats.readbackBytes += this.timer.bytes;
+      }
+      stats.ms = performance.now() - t0;
+      return { candidates: parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES)), lse, stats };
     } finally {
+      this.busy = false;
+    }
+  }
+
+  private checkTokens(ids: readonly number[], pos0: number): void {
+    const { nPositions: P, vocabSize: V } = this.config;
+    const T = ids.length;
+    if (T === 0) throw new RangeError('forward needs at least one token');
+    if (!Number.isInteger(pos0) || pos0 < 0 || pos0 > this.cached) {
+      throw new RangeError(
+        `forward at position ${pos0}, but only ${this.cached} tokens are cached`,
+      );
+    }
+    if (pos0 + T > P) throw new ContextFullError(P, pos0 + T);
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= V) {
+        throw new RangeError(`token id ${id} is outside this model's vocabulary (0..${V - 1})`);
+      }
+    }
+  }
+
+  /** Every kernel of one forward pass, in order, named by what it is for the timing breakdown. */
+  private forwardOps(T: number, pos0: number, invTemperature: number): Op[] {
+    const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
+    const linear = T === 1 ? 'matvec' : 'matmul';
+    const ops: Op[] = [
+      { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
+    ];
+    this.layers.forEach((L, l) => {
+      ops.push(
+        { kind: 'layernorm', encode: (p) => L.ln1.encode(p, { rows: T, C, first_row: 0, eps }) },
+        { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }) },
+        { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
+        { kind: 'attention', encode: (p) => L.attention.encode(p, { T, pos0, C, NH }) },
+        { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }) },
+        { kind: 'layernorm', encode: (p) => L.ln2.encode(p, { rows: T, C, first_row: 0, eps }) },
+        { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }) },
+        {
+          kind: linear,
+          encode: (p) => L.fcProj.encode(p, { T, K: nInner, N: C }),
+          snapshot: l + 1,
+        },
+      );
+    });
+    ops.push(
+      {
+        kind: 'layernorm',
+        encode: (p) => this.lnF.encode(p, { rows: 1, C, first_row: T - 1, eps }),
+      },
+      { kind: 'lm_head', encode: (p) => this.head.encode(p, { C, V }) },
+      { kind: 'topk', encode: (p) => this.topk.encode(p, { V }) },
+      {
+        kind: 'logsumexp',
+        encode: (p) => this.logsumexp.encode(p, { V, inv_temperature: invTemperature }),
+      },
+    );
+    return ops;
+  }
+
+  /**
+   * Records `ops` into `encoder`: one compute pass normally; one pass per op with
+   * timestamps when profiling; and, when `snapshots` is given, the residual stream's last row
+   * copied out after the embedding and after every block (for the logit lens).
+   */
+  private encodeOps(
+    encoder: GPUCommandEncoder,
+    ops: Op[],
+    timer: PassTimer | null,
+    snapshots?: { buffer: GPUBuffer; row: number },
+  ): number {
+    let dispatches = 0;
+    let real: GPUComputePassEncoder | null = null;
+    let pass: GPUComputePassEncoder | null = null;
+    const C = this.config.nEmbd;
+    ops.forEach((op, i) => {
+      if (!pass || timer) {
+        real = encoder.beginComputePass({
+          label: op.kind,
+          timestampWrites: timer?.writes(i),
+        });
+        pass = countDispatches(real, () => dispatches++);
+      }
+      op.encode(pass);
+      if (timer || (snapshots && op.snapshot !== undefined)) {
+        real!.end();
+        pass = null;
+      }
+      if (snapshots && op.snapshot !== undefined) {
+        encoder.copyBufferToBuffer(
+          this.x,
+          snapshots.row * C * 4,
+          snapshots.buffer,
+          op.snapshot * C * 4,
+          C * 4,
+        );
+      }
+    });
+    if (pass) real!.end();
+    timer?.resolve(encoder, ops.length);
+    return dispatches;
+  }
+
+  /**
+   * The logit lens at `position` (token `id`, already in the cache): what the residual
+   * stream after the embedding and after each block would predict through ln_f and the
+   * tied embedding. Row L is the model's real prediction. The position is recomputed as one
+   * token against the cache, and its cached q/k/v rows are restored afterwards so later
+   * tokens see exactly what they saw before.
+   */
+  async logitLens(id: number, position: number, topN: number): Promise<LogitLensRow[]> {
+    const { nEmbd: C, vocabSize: V, nLayer, layerNormEpsilon: eps } = this.config;
+    if (!Number.isInteger(position) || position < 0 || position >= this.cached) {
+      throw new RangeError(
+        `logit lens at position ${position}: only ${this.cached} tokens are cached`,
+      );
+    }
+    const cached = this.cached;
+    this.checkTokens([id], position);
+    if (this.busy) throw new Error('Gpt2Model.logitLens called while a step is still running');
+    this.busy = true;
+    try {
+      this.gpu.write(this.ids, new Uint32Array([id]));
+      const encoder = this.gpu.device.createCommandEncoder({ label: 'logit_lens' });
+      const caches = this.q.flatMap((q, l) => [q, this.k[l], this.v[l]]);
+      caches.forEach((b, i) =>
+        encoder.copyBufferToBuffer(b, position * C * 4, this.cacheBackup, i * C * 4, C * 4),
+      );
+      const ops = this.forwardOps(1, position, 1).filter((_, i, all) => i < all.length - 4);
+      this.encodeOps(encoder, ops, null, { buffer: this.lensRows, row: 0 });
+      caches.forEach((b, i) =>
+        encoder.copyBufferToBuffer(this.cacheBackup, i * C * 4, b, position * C * 4, C * 4),
+      );
+      this.gpu.device.queue.submit([encoder.finish()]);
+      const rows: LogitLensRow[] = [];
+      for (let layer = 0; layer <= nLayer; layer++) {
+        const enc = this.gpu.device.createCommandEncoder({ label: `logit_lens.row${layer}` });
+        const pass = enc.beginComputePass({ label: `logit_lens.row${layer}` });
+        this.lensNorm.encode(pass, { rows: 1, C, first_row: layer, eps });
+        this.head.encode(pass, { C, V });
+        this.topk.encode(pass, { V });
+        this.logsumexp.encode(pass, { V, inv_temperature: 1 });
+        pass.end();
+        enc.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
+        enc.copyBufferToBuffer(
+          this.lseBuf,
+          0,
+          this.staging,
+          TOPK_OUTPUT_BYTES,
+          LOGSUMEXP_OUTPUT_BYTES,
+        );
+        this.gpu.device.queue.submit([enc.finish()]);
+        await this.staging.mapAsync(GPUMapMode.READ);
+        const bytes = this.staging.getMappedRange().slice(0);
+        this.staging.unmap();
+        const lse = parseLogSumExp(bytes, TOPK_OUTPUT_BYTES);
+        const candidates = parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES))
+          .slice(0, topN)
+          .map((c) => ({
+            id: c.id,
+            logit: c.logit,
+            prob: Math.exp(c.logit - lse.max) / lse.sumExp,
+          }));
+        rows.push({ layer, candidates });
+      }
+      return rows;
+    } finally {
+      this.cached = cached;
       this.busy = false;
     }
   }
@@ -329,6 +504,8 @@ export class Gpt2Model {
     this.head.destroy();
     this.topk.destroy();
     this.logsumexp.destroy();
+    this.lensNorm.destroy();
+    this.timer?.destroy();
     for (const b of this.buffers) this.gpu.destroyBuffer(b);
     this.buffers.length = 0;
   }

@@ -84,6 +84,8 @@ export function gpt2ForwardRef(
   cfg: Gpt2RefConfig,
   w: Gpt2RefWeights,
   ids: readonly number[],
+  /** When given, receives the residual stream [T, C] after the embedding and after each block. */
+  residuals?: Float64Array[],
 ): Float64Array {
   const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = cfg;
   const T = ids.length;
@@ -91,6 +93,7 @@ export function gpt2ForwardRef(
   const x = new Float64Array(T * C);
   for (let t = 0; t < T; t++)
     for (let c = 0; c < C; c++) x[t * C + c] = w.wte[ids[t] * C + c] + w.wpe[t * C + c];
+  residuals?.push(x.slice());
   for (const b of w.blocks) {
     const h = layerNorm(x, T, C, b.ln1g, b.ln1b, eps);
     const qkv = linear(h, T, C, b.attnW, b.attnB, 3 * C);
@@ -122,14 +125,36 @@ export function gpt2ForwardRef(
     for (let i = 0; i < fc.length; i++) fc[i] = geluTanh(fc[i]);
     const fc2 = linear(fc, T, nInner, b.fc2W, b.fc2B, C);
     for (let i = 0; i < T * C; i++) x[i] += fc2[i];
+    residuals?.push(x.slice());
   }
-  const xf = layerNorm(x, T, C, w.lnFg, w.lnFb, eps);
+  return tiedLogits(layerNorm(x, T, C, w.lnFg, w.lnFb, eps), T, C, V, w.wte);
+}
+
+/** Logits [T, V] of final-layernormed rows through the tied embedding. */
+function tiedLogits(
+  xf: Float64Array,
+  T: number,
+  C: number,
+  V: number,
+  wte: Float32Array,
+): Float64Array {
   const logits = new Float64Array(T * V);
   for (let t = 0; t < T; t++)
     for (let v = 0; v < V; v++) {
       let s = 0;
-      for (let c = 0; c < C; c++) s += xf[t * C + c] * w.wte[v * C + c];
+      for (let c = 0; c < C; c++) s += xf[t * C + c] * wte[v * C + c];
       logits[t * V + v] = s;
     }
   return logits;
+}
+
+/** What residual row `x` [C] predicts through ln_f and the tied embedding (the logit lens). */
+export function logitLensRef(cfg: Gpt2RefConfig, w: Gpt2RefWeights, x: Float64Array): Float64Array {
+  return tiedLogits(
+    layerNorm(x, 1, cfg.nEmbd, w.lnFg, w.lnFb, cfg.layerNormEpsilon),
+    1,
+    cfg.nEmbd,
+    cfg.vocabSize,
+    w.wte,
+  );
 }

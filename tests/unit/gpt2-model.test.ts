@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
 import { parseSamplingSettings } from '../../src/generation/sampling-settings.ts';
 import { ContextFullError } from '../../src/model/context-full-error.ts';
-import { gpt2ForwardRef } from '../../src/reference/gpt2.ts';
+import { gpt2ForwardRef, logitLensRef } from '../../src/reference/gpt2.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { useTestGpu } from '../helpers/gpu.ts';
 import { randomModel } from '../helpers/model-fixture.ts';
@@ -183,5 +183,75 @@ describe('GPT-2 forward pass on the GPU', () => {
     expect(t.gpu.liveBuffers.bytes).toBeGreaterThan(before.bytes);
     engine.unload();
     expect(t.gpu.liveBuffers).toEqual(before);
+  });
+});
+
+describe('logit lens and per-kernel timings', () => {
+  const t = useTestGpu();
+
+  it('gives each layer the reference prediction and leaves the cache as it was', async () => {
+    const { files, config, ref } = randomModel(SHAPE, { seed: 12 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const residuals: Float64Array[] = [];
+      gpt2ForwardRef(config, ref, IDS, residuals);
+      await engine.logitsAfter(IDS);
+      const pos = 4;
+      const rows = await engine.logitLens(pos, 5);
+      expect(rows.map((r) => r.layer)).toEqual([0, 1, 2]);
+      rows.forEach((row, l) => {
+        const C = config.nEmbd;
+        const want = logitLensRef(config, ref, residuals[l].slice(pos * C, (pos + 1) * C));
+        const order = [...want.keys()].sort((a, b) => want[b] - want[a]);
+        expect(row.candidates.map((c) => c.id)).toEqual(order.slice(0, 5));
+        let max = -Infinity;
+        for (const v of want) max = Math.max(max, v);
+        let sum = 0;
+        for (const v of want) sum += Math.exp(v - max);
+        expect(row.candidates[0].prob).toBeCloseTo(Math.exp(want[order[0]] - max) / sum, 4);
+      });
+      // The cache is untouched: the next token's logits equal the reference's.
+      const next = [...IDS, 7];
+      const logits = await engine.logitsAfter(next);
+      const full = gpt2ForwardRef(config, ref, next);
+      expectClose(logits, lastRow(full, next.length, config.vocabSize), {
+        atol: 1e-3,
+        rtol: 0,
+        label: 'after lens',
+      });
+      await expect(engine.logitLens(next.length)).rejects.toThrow(/position/);
+    } finally {
+      engine.unload();
+    }
+  });
+
+  it('times every kind of kernel with timestamp queries without changing the result', async () => {
+    expect(t.gpu.capabilities.timestampQuery, 'SwiftShader offers timestamp-query').toBe(true);
+    const { files } = randomModel(SHAPE, { seed: 13 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const plain = await engine.model.forward(IDS, 0);
+      const timed = await engine.model.forward(IDS, 0, 1, { profile: true });
+      expect(timed.candidates).toEqual(plain.candidates);
+      expect(Object.keys(timed.stats.kernelMs ?? {}).sort()).toEqual(
+        [
+          'attention',
+          'embedding',
+          'kv_write',
+          'layernorm',
+          'lm_head',
+          'logsumexp',
+          'matmul',
+          'topk',
+        ].sort(),
+      );
+      for (const ms of Object.values(timed.stats.kernelMs ?? {}))
+        expect(ms).toBeGreaterThanOrEqual(0);
+      const decode = await engine.model.forward([3], IDS.length, 1, { profile: true });
+      expect(decode.stats.kernelMs?.matvec).toBeGreaterThan(0);
+      expect(plain.stats.kernelMs).toBeUndefined();
+    } finally {
+      engine.unload();
+    }
   });
 });

@@ -3,15 +3,10 @@
  * against. Float64 accumulation; weights as Float32Arrays in the hub's layout (Conv1D
  * matrices are [in, out]).
  */
-export interface Gpt2RefConfig {
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
-  nPositions: number;
-  vocabSize: number;
-  layerNormEpsilon: number;
-  nInner: number;
-}
+import type { Gpt2Config } from '../model/config.ts';
+
+/** The shape fields of a GPT-2 config.json, as the model uses them. */
+export type Gpt2RefConfig = Gpt2Config;
 
 export interface Gpt2RefBlock {
   ln1g: Float32Array;

@@ -296,7 +296,9 @@ export function compareLogits(
   ref: ArrayLike<number>,
 ): { maxAbsError: number; worstId: number; range: number; relError: number } {
   if (actual.length !== ref.length) {
-    throw new RangeError(`compareLogits: ${actual.length} logits vs ${ref.length} in the reference`);
+    throw new RangeError(
+      `compareLogits: ${actual.length} logits vs ${ref.length} in the reference`,
+    );
   }
   let maxAbsError = 0;
   let worstId = 0;

@@ -1,34 +1,387 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { requestGpuContext } from '../gpu/request-device.ts';
+import './attention-panel.ts';
+import { droppedFiles } from './dropped-files.ts';
+import { EngineController } from './engine-controller.ts';
+import type {
+  GenerateRequestEvent,
+  MessageActionEvent,
+  ModelLoadEvent,
+  PromptInputEvent,
+  SettingsChangeEvent,
+  TokenBranchEvent,
+} from './events.ts';
+import './gpu-status.ts';
+import { inspectorSource, runInputFrom } from './inspector-source.ts';
+import './live-figures.ts';
+import './load-progress.ts';
+import './message-banner.ts';
+import './model-picker.ts';
+import './no-webgpu-page.ts';
+import './prompt-editor.ts';
+import './sampling-controls.ts';
+import { sharedStyles } from './shared-styles.ts';
+import './temperature-chart.ts';
+import './token-output.ts';
+import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
 
-/** The playground's root element. */
+const DEFAULT_PROMPT = 'The quick brown fox';
+
+/**
+ * The playground: a header with the model picker and the GPU status, the prompt and the
+ * output in the main column, sampling controls and live figures beside them. Owns the
+ * EngineController and hands the user's intents (events from the components) to it; the
+ * state it renders comes back from the controller. Keeps the settings, the prompt and the
+ * model in the URL so a link reproduces a run.
+ *
+ * Room is left for the views that read the model further: an inspector section under the
+ * output (attention maps, logit lens) that calls `controller.attention(layer, head)`.
+ */
 @customElement('gpt2-app')
 export class Gpt2App extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      font-family: system-ui, sans-serif;
-      padding: 1rem;
-    }
-  `;
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 100vh;
+      }
+      header.top {
+        position: sticky;
+        top: 0;
+        z-index: 20;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.75rem 1.25rem;
+        padding: 0.75rem 1.25rem;
+        background: color-mix(in srgb, var(--bg) 88%, transparent);
+        backdrop-filter: blur(10px);
+        border-bottom: 1px solid var(--border);
+      }
+      .brand {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        margin: 0;
+        font-size: 1.0625rem;
+        font-weight: 700;
+        letter-spacing: -0.01em;
+        white-space: nowrap;
+      }
+      .logo {
+        width: 1.75rem;
+        height: 1.75rem;
+        border-radius: 0.5rem;
+        background: linear-gradient(135deg, var(--accent), #22b8cf);
+        display: grid;
+        place-items: center;
+        color: white;
+        font-size: 0.75rem;
+        font-weight: 800;
+      }
+      .brand small {
+        font-weight: 500;
+        color: var(--text-muted);
+      }
+      model-picker {
+        flex: 1 1 28rem;
+      }
+      gpu-status {
+        flex: 0 1 auto;
+      }
+      main {
+        max-width: 88rem;
+        margin: 0 auto;
+        padding: 1.25rem;
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) 21rem;
+        gap: 1.25rem;
+        align-items: start;
+      }
+      .notices {
+        grid-column: 1 / -1;
+        display: grid;
+        gap: 0.75rem;
+      }
+      .work,
+      aside {
+        display: grid;
+        gap: 1.25rem;
+        min-width: 0;
+      }
+      .panel {
+        padding: 1.1rem 1.25rem 1.25rem;
+      }
+      @media (max-width: 960px) {
+        main {
+          grid-template-columns: minmax(0, 1fr);
+          padding: 0.9rem;
+        }
+        header.top {
+          position: static;
+          padding: 0.75rem 0.9rem;
+        }
+      }
+      .drop {
+        position: fixed;
+        inset: 0;
+        z-index: 100;
+        display: grid;
+        place-items: center;
+        background: color-mix(in srgb, var(--accent) 18%, transparent);
+        backdrop-filter: blur(3px);
+        pointer-events: none;
+      }
+      .drop div {
+        padding: 1.5rem 2rem;
+        border: 2px dashed var(--accent);
+        border-radius: var(--radius);
+        background: var(--surface);
+        font-weight: 600;
+        box-shadow: var(--shadow);
+        text-align: center;
+      }
+      footer {
+        max-width: 88rem;
+        margin: 0 auto;
+        padding: 0 1.25rem 2rem;
+        font-size: 0.75rem;
+        color: var(--text-muted);
+      }
+    `,
+  ];
 
-  @state() private status = 'Looking for a GPU…';
+  private readonly initial: UrlState = readUrlState(location.href);
+  private readonly controller = new EngineController(this, {
+    settings: this.initial.settings,
+    prompt: this.initial.prompt ?? DEFAULT_PROMPT,
+    storage: this.initial.storage ?? 'f16',
+    hubBase: this.initial.hubBase,
+  });
 
-  override async connectedCallback(): Promise<void> {
+  /** Files are being dragged over the page. */
+  @state() private dragging = false;
+  private dragDepth = 0;
+
+  override connectedCallback(): void {
     super.connectedCallback();
-    try {
-      const gpu = await requestGpuContext(navigator.gpu);
-      this.status = `GPU: ${gpu.capabilities.adapterName}`;
-    } catch (e) {
-      this.status = (e as Error).message;
+    window.addEventListener('keydown', this.onKeyDown);
+    window.addEventListener('dragenter', this.onDragEnter);
+    window.addEventListener('dragleave', this.onDragLeave);
+    window.addEventListener('dragover', this.onDragOver);
+    window.addEventListener('drop', this.onDrop);
+    if (this.initial.problems.length) {
+      this.controller.notify(
+        'warning',
+        'Some settings in the link were ignored',
+        this.initial.problems.join(' '),
+        ['dismiss'],
+      );
     }
+    void this.controller.start(this.initial.model);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKeyDown);
+    window.removeEventListener('dragenter', this.onDragEnter);
+    window.removeEventListener('dragleave', this.onDragLeave);
+    window.removeEventListener('dragover', this.onDragOver);
+    window.removeEventListener('drop', this.onDrop);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    this.syncUrl();
   }
 
   override render() {
-    return html`<h1>GPT-2 WebGPU playground</h1>
-      <p data-testid="gpu-status">${this.status}</p>`;
+    const c = this.controller;
+    if (c.gpuStatus.state === 'unavailable') {
+      return html`<no-webgpu-page .message=${c.gpuStatus.message}></no-webgpu-page>`;
+    }
+    const last = c.output.length ? c.output[c.output.length - 1] : null;
+    return html`
+      <header class="top">
+        <h1 class="brand">
+          <span class="logo" aria-hidden="true">G2</span>
+          GPT-2 <small>WebGPU playground</small>
+        </h1>
+        <model-picker
+          .current=${c.loading?.choice ?? c.model?.choice ?? null}
+          .storage=${c.storage}
+          ?busy=${c.gpuStatus.state === 'pending'}
+          @model-load=${(e: ModelLoadEvent) => void c.loadModel(e.detail.choice, e.detail.storage)}
+        ></model-picker>
+        <gpu-status .status=${c.gpuStatus} .model=${c.model} .gpuBytes=${c.gpuBytes}></gpu-status>
+      </header>
+      <main>
+        ${
+          c.loading || c.messages.length
+            ? html`<div class="notices">
+                ${
+                  c.loading
+                    ? html`<load-progress
+                        .loading=${c.loading}
+                        @model-cancel=${() => c.cancelLoad()}
+                      ></load-progress>`
+                    : nothing
+                }
+                ${c.messages.map(
+                  (m) =>
+                    html`<message-banner
+                      .message=${m}
+                      @message-action=${(e: MessageActionEvent) =>
+                        void c.act(e.detail.action, m.id)}
+                    ></message-banner>`,
+                )}
+              </div>`
+            : nothing
+        }
+        <div class="work">
+          <section class="panel card" aria-label="Prompt">
+            <prompt-editor
+              .text=${c.prompt}
+              .pieces=${c.promptPieces}
+              ?generating=${c.generating}
+              ?canGenerate=${c.canGenerate}
+              ?canContinue=${c.canContinue}
+              ?hasOutput=${c.output.length > 0}
+              .hint=${this.generateHint()}
+              @prompt-input=${(e: PromptInputEvent) => c.setPrompt(e.detail.text)}
+              @generate-request=${(e: GenerateRequestEvent) =>
+                e.detail.mode === 'new' ? c.generate() : c.continue()}
+              @generation-stop=${() => c.stop()}
+              @output-clear=${() => c.clearOutput()}
+            ></prompt-editor>
+          </section>
+          <section class="panel card" aria-label="Output">
+            <token-output
+              .tokens=${c.output}
+              .prompt=${c.prompt}
+              ?generating=${c.generating}
+              .stopReason=${c.stopReason}
+              @token-branch=${(e: TokenBranchEvent) => c.branch(e.detail.index, e.detail.id)}
+            ></token-output>
+          </section>
+          <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
+          <attention-panel
+            .source=${inspectorSource(c)}
+            .nLayer=${c.model?.config.nLayer ?? 0}
+            .nHead=${c.model?.config.nHead ?? 0}
+            ?generating=${c.generating}
+            .contextKey=${c.output}
+            .run=${runInputFrom(c)}
+          ></attention-panel>
+        </div>
+        <aside aria-label="Settings and figures">
+          <section class="panel card">
+            <sampling-controls
+              .settings=${c.settings}
+              ?generating=${c.generating}
+              @settings-change=${(e: SettingsChangeEvent) => c.setSettings(e.detail)}
+            ></sampling-controls>
+          </section>
+          <section class="panel card">
+            <temperature-chart
+              .token=${last}
+              .temperature=${c.settings.sampling.temperature}
+            ></temperature-chart>
+          </section>
+          <section class="panel card">
+            <live-figures
+              .figures=${c.figures}
+              .contextTokens=${c.contextLength}
+              .nPositions=${c.nPositions ?? 0}
+            ></live-figures>
+          </section>
+        </aside>
+      </main>
+      <footer>
+        Runs entirely on this device through WebGPU: hand-written WGSL kernels, no server.
+      </footer>
+      ${
+        this.dragging
+          ? html`<div class="drop" aria-hidden="true">
+              <div>
+                Drop a model folder<br /><span class="muted"
+                  >or its config.json and model.safetensors</span
+                >
+              </div>
+            </div>`
+          : nothing
+      }
+    `;
   }
+
+  /** Why Generate is unavailable right now ('' when it is available). */
+  private generateHint(): string {
+    const c = this.controller;
+    if (c.canGenerate || c.generating) return '';
+    if (c.loading) return 'Loading the model…';
+    if (c.gpuStatus.state === 'lost') return 'The GPU was lost: reload the model.';
+    if (c.gpuStatus.state === 'pending') return 'Starting WebGPU…';
+    return 'Load a model to generate.';
+  }
+
+  private syncUrl(): void {
+    const c = this.controller;
+    if (c.gpuStatus.state === 'unavailable') return;
+    const href = writeUrlState(location.href, {
+      model: c.loading?.choice ?? c.model?.choice ?? this.initial.model,
+      storage: c.storage,
+      prompt: c.prompt,
+      settings: c.settings,
+      hubBase: c.hubBase,
+    });
+    if (href !== location.href) history.replaceState(history.state, '', href);
+  }
+
+  private onKeyDown = (e: KeyboardEvent): void => {
+    const c = this.controller;
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      if (!c.generating) c.generate();
+    } else if (e.key === 'Escape' && c.generating) {
+      c.stop();
+    }
+  };
+
+  private static hasFiles(e: DragEvent): boolean {
+    return e.dataTransfer?.types.includes('Files') ?? false;
+  }
+
+  private onDragEnter = (e: DragEvent): void => {
+    if (!Gpt2App.hasFiles(e)) return;
+    this.dragDepth++;
+    this.dragging = true;
+  };
+
+  private onDragLeave = (e: DragEvent): void => {
+    if (!Gpt2App.hasFiles(e)) return;
+    this.dragDepth = Math.max(0, this.dragDepth - 1);
+    if (this.dragDepth === 0) this.dragging = false;
+  };
+
+  private onDragOver = (e: DragEvent): void => {
+    if (!Gpt2App.hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+  };
+
+  private onDrop = (e: DragEvent): void => {
+    if (!Gpt2App.hasFiles(e) || !e.dataTransfer) return;
+    e.preventDefault();
+    this.dragDepth = 0;
+    this.dragging = false;
+    const c = this.controller;
+    void droppedFiles(e.dataTransfer).then(
+      (files) => c.loadModel({ kind: 'files', files }, c.storage),
+      (err: unknown) =>
+        c.notify('error', 'Could not read the dropped files', String(err), ['dismiss']),
+    );
+  };
 }
 
 declare global {

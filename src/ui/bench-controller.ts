@@ -1,0 +1,228 @@
+/**
+ * The benchmark page's one contact with the GPU: a Lit reactive controller that opens a
+ * device, makes the random checkpoint of the chosen shape (in a worker), and runs
+ * src/bench/run-bench.ts on it, the same benchmark `npm run bench` runs in Node. Its public
+ * fields are the state the page renders; URL parameters are parsed once, here.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { runBench, type BenchResult } from '../bench/run-bench.ts';
+import { DeviceLostError, WebGpuUnavailableError } from '../gpu/errors.ts';
+import type { GpuContext } from '../gpu/gpu-context.ts';
+import { requestGpuContext } from '../gpu/request-device.ts';
+import {
+  GPT2_PRESETS,
+  gpt2ParameterCount,
+  isGpt2PresetName,
+  type Gpt2PresetName,
+} from '../model/config.ts';
+import { memoryModelFiles } from '../model/memory-files.ts';
+import type { WeightStorage } from '../model/weights.ts';
+import type { CheckpointResponse } from './bench-checkpoint-worker.ts';
+
+export interface BenchRequest {
+  preset: Gpt2PresetName;
+  storage: WeightStorage;
+  prefillTokens: number;
+  decodeSteps: number;
+}
+
+export const DEFAULT_BENCH: Readonly<BenchRequest> = {
+  preset: 'gpt2',
+  storage: 'f16',
+  prefillTokens: 128,
+  decodeSteps: 8,
+};
+
+export const MAX_DECODE_STEPS = 256;
+
+export interface AdapterInfo {
+  name: string;
+  shaderF16: boolean;
+  timestampQuery: boolean;
+  maxBufferSize: number;
+}
+
+export interface BenchEntry {
+  request: BenchRequest;
+  result: BenchResult;
+}
+
+/** Parameters and bytes of a preset, for the picker. */
+export function presetSize(preset: Gpt2PresetName): { parameters: number; fileBytes: number } {
+  const parameters = gpt2ParameterCount(GPT2_PRESETS[preset]);
+  return { parameters, fileBytes: parameters * 2 };
+}
+
+/**
+ * `?preset=tiny&precision=f32&prefill=8&steps=2&autostart=1` to a request; anything out of
+ * range is reported and left at its default.
+ */
+export function parseBenchParams(search: string): {
+  request: BenchRequest;
+  autostart: boolean;
+  problems: string[];
+} {
+  const q = new URLSearchParams(search);
+  const problems: string[] = [];
+  const request: BenchRequest = { ...DEFAULT_BENCH };
+  const preset = q.get('preset');
+  if (preset !== null) {
+    if (isGpt2PresetName(preset)) request.preset = preset;
+    else problems.push(`preset "${preset}" is not one of ${Object.keys(GPT2_PRESETS).join(', ')}.`);
+  }
+  const precision = q.get('precision');
+  if (precision !== null) {
+    if (precision === 'f16' || precision === 'f32') request.storage = precision;
+    else problems.push(`precision "${precision}" is not f16 or f32.`);
+  }
+  const int = (name: string, min: number, max: number): number | null => {
+    const raw = q.get(name);
+    if (raw === null) return null;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+      return null;
+    }
+    return v;
+  };
+  request.prefillTokens = int('prefill', 1, 65535) ?? request.prefillTokens;
+  request.decodeSteps = int('steps', 1, MAX_DECODE_STEPS) ?? request.decodeSteps;
+  const autostart = q.get('autostart') === '1' || q.get('autostart') === 'true';
+  return { request, autostart, problems };
+}
+
+/** The request as URL parameters (so a link reruns the same benchmark). */
+export function benchSearch(r: BenchRequest): string {
+  const q = new URLSearchParams({
+    preset: r.preset,
+    precision: r.storage,
+    prefill: String(r.prefillTokens),
+    steps: String(r.decodeSteps),
+  });
+  return `?${q}`;
+}
+
+export class BenchController implements ReactiveController {
+  adapter: AdapterInfo | null = null;
+  /** WebGPU cannot be used here (the page shows why instead of the form). */
+  unavailable: string | null = null;
+  running = false;
+  status = '';
+  error = '';
+  entries: BenchEntry[] = [];
+
+  private gpu: GpuContext | null = null;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.gpu?.destroy();
+    this.gpu = null;
+  }
+
+  get latest(): BenchEntry | null {
+    return this.entries.length ? this.entries[this.entries.length - 1] : null;
+  }
+
+  /** Opens the GPU (once) and fills in the adapter; false when WebGPU is unavailable. */
+  async openGpu(): Promise<boolean> {
+    if (this.gpu) return true;
+    try {
+      const gpu = await requestGpuContext(navigator.gpu);
+      this.gpu = gpu;
+      gpu.onLost((e) => {
+        if (this.gpu !== gpu) return;
+        this.gpu = null;
+        this.error = `${e.message} Run again to open a new device.`;
+        this.update();
+      });
+      const c = gpu.capabilities;
+      this.adapter = {
+        name: c.adapterName,
+        shaderF16: c.shaderF16,
+        timestampQuery: c.timestampQuery,
+        maxBufferSize: c.maxBufferSize,
+      };
+      this.update();
+      return true;
+    } catch (e) {
+      this.unavailable =
+        e instanceof WebGpuUnavailableError ? e.message : `WebGPU failed to start: ${describe(e)}`;
+      this.update();
+      return false;
+    }
+  }
+
+  async run(request: BenchRequest): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.error = '';
+    this.status = 'Opening the GPU';
+    this.update();
+    try {
+      if (!(await this.openGpu())) return;
+      const { fileBytes } = presetSize(request.preset);
+      this.setStatus(
+        `Making a random ${request.preset}-shaped checkpoint (${(fileBytes / 1e6).toFixed(0)} MB)`,
+      );
+      const ckpt = await makeCheckpoint(request.preset);
+      const files = memoryModelFiles(
+        { 'config.json': ckpt.configJson, 'model.safetensors': ckpt.safetensors },
+        `random ${request.preset}-shaped checkpoint`,
+      );
+      const result = await runBench(this.gpu!, files, {
+        storage: request.storage,
+        prefillTokens: request.prefillTokens,
+        decodeSteps: request.decodeSteps,
+        onStatus: (m) => this.setStatus(m),
+      });
+      this.entries = [...this.entries, { request, result }];
+    } catch (e) {
+      if (!(e instanceof DeviceLostError)) this.error = describe(e);
+    } finally {
+      this.running = false;
+      this.status = '';
+      this.update();
+    }
+  }
+
+  private setStatus(message: string): void {
+    this.status = message;
+    this.update();
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+}
+
+/** The preset's checkpoint, generated in a worker (seconds for GPT-2 small). */
+function makeCheckpoint(preset: Gpt2PresetName): Promise<{
+  configJson: string;
+  safetensors: Uint8Array;
+}> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./bench-checkpoint-worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    worker.onmessage = (e: MessageEvent<CheckpointResponse>) => {
+      worker.terminate();
+      const r = e.data;
+      if (r.ok) resolve(r);
+      else reject(new Error(`The random checkpoint could not be made: ${r.message}`));
+    };
+    worker.onerror = (e) => {
+      worker.terminate();
+      reject(new Error(`The checkpoint worker failed: ${e.message || 'out of memory?'}`));
+    };
+    worker.postMessage({ preset });
+  });
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message || e.name : String(e);
+}

@@ -1,0 +1,417 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { formatBench, type BenchResult } from '../bench/run-bench.ts';
+import { GPT2_PRESETS, type Gpt2PresetName } from '../model/config.ts';
+import type { WeightStorage } from '../model/weights.ts';
+import {
+  BenchController,
+  benchSearch,
+  MAX_DECODE_STEPS,
+  parseBenchParams,
+  presetSize,
+  type BenchRequest,
+} from './bench-controller.ts';
+import { formatBytes, formatMs, formatRate } from './format.ts';
+import './self-test.ts';
+import { sharedStyles } from './shared-styles.ts';
+
+const PRESET_LABELS: Record<Gpt2PresetName, string> = {
+  tiny: 'tiny (test shape)',
+  distilgpt2: 'DistilGPT-2',
+  gpt2: 'GPT-2 small',
+  'gpt2-medium': 'GPT-2 medium',
+  'gpt2-large': 'GPT-2 large',
+  'gpt2-xl': 'GPT-2 XL',
+};
+
+/**
+ * /bench.html: the engine's benchmark in the browser, on this GPU, and the self-test (is the
+ * GPU computing GPT-2 right?) beside it. A GPT-2-shaped checkpoint
+ * with random weights is made in memory (no download), then prefill and decode are timed as
+ * `npm run bench` does. The figures, the adapter and the result as JSON (`#bench-json`, the
+ * same object the CLI prints with `--json`) are put in the page. URL parameters preset,
+ * precision, prefill, steps set the form; autostart=1 runs it at once.
+ */
+@customElement('bench-page')
+export class BenchPage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+        max-width: 60rem;
+        margin: 0 auto;
+        padding: 1.25rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 0.5rem 1rem;
+        margin-bottom: 1.25rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.25rem;
+        letter-spacing: -0.01em;
+      }
+      a {
+        color: var(--accent);
+      }
+      .card {
+        padding: 1.1rem 1.25rem 1.25rem;
+        margin-bottom: 1.25rem;
+      }
+      p {
+        margin: 0 0 0.9rem;
+        font-size: 0.875rem;
+        line-height: 1.5;
+        color: var(--text-muted);
+      }
+      form {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+        gap: 0.9rem;
+        align-items: start;
+      }
+      label {
+        display: grid;
+        gap: 0.3rem;
+        font-size: 0.8125rem;
+        font-weight: 550;
+      }
+      label small {
+        font-weight: 450;
+        color: var(--text-muted);
+      }
+      .status {
+        margin-top: 0.8rem;
+        font-size: 0.875rem;
+        color: var(--text-muted);
+        min-height: 1.3rem;
+      }
+      .error {
+        margin-top: 0.8rem;
+        padding: 0.6rem 0.75rem;
+        border-radius: var(--radius-small);
+        background: var(--danger-soft);
+        color: var(--danger);
+        font-size: 0.875rem;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
+        gap: 0.75rem;
+        margin: 0;
+      }
+      .fig {
+        padding: 0.6rem 0.7rem;
+        border-radius: var(--radius-small);
+        background: var(--surface-2);
+        min-width: 0;
+      }
+      dt {
+        font-size: 0.6875rem;
+        font-weight: 600;
+        letter-spacing: 0.03em;
+        color: var(--text-muted);
+        text-transform: uppercase;
+      }
+      dd {
+        margin: 0.15rem 0 0;
+        font-size: 1.125rem;
+        font-weight: 650;
+        font-variant-numeric: tabular-nums;
+        overflow-wrap: anywhere;
+      }
+      dd.small {
+        font-size: 0.875rem;
+        font-weight: 550;
+      }
+      .sub {
+        font-size: 0.75rem;
+        font-weight: 500;
+        color: var(--text-muted);
+      }
+      pre {
+        margin: 0.9rem 0 0;
+        padding: 0.75rem 0.9rem;
+        border-radius: var(--radius-small);
+        background: var(--surface-2);
+        font-family: var(--font-mono);
+        font-size: 0.75rem;
+        line-height: 1.5;
+        overflow: auto;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.8125rem;
+        font-variant-numeric: tabular-nums;
+      }
+      th,
+      td {
+        text-align: right;
+        padding: 0.35rem 0.5rem;
+        border-bottom: 1px solid var(--border);
+        white-space: nowrap;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      th {
+        color: var(--text-muted);
+        font-weight: 600;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
+    `,
+  ];
+
+  private readonly controller = new BenchController(this);
+  private readonly initial = parseBenchParams(location.search);
+  @state() private request: BenchRequest = this.initial.request;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.controller.openGpu().then((ok) => {
+      if (ok && this.initial.autostart) void this.start();
+    });
+  }
+
+  private async start(): Promise<void> {
+    history.replaceState(history.state, '', benchSearch(this.request));
+    await this.controller.run(this.request);
+  }
+
+  override render() {
+    const c = this.controller;
+    return html`
+      <header>
+        <h1>GPT-2 WebGPU benchmark</h1>
+        <a href="./">← Back to the playground</a>
+      </header>
+      ${
+        c.unavailable
+          ? html`<section class="card" role="alert" data-testid="bench-unavailable">
+              <p>${c.unavailable}</p>
+            </section>`
+          : this.form()
+      }
+      ${this.adapterCard()} ${c.latest ? this.resultCard(c.latest.result) : nothing}
+      ${c.entries.length > 1 ? this.history() : nothing}
+      ${
+        c.unavailable
+          ? nothing
+          : html`<section class="card" aria-label="Self-test">
+              <self-test-panel></self-test-panel>
+            </section>`
+      }
+    `;
+  }
+
+  private form() {
+    const c = this.controller;
+    const r = this.request;
+    const size = presetSize(r.preset);
+    const gpuBytes = size.parameters * (r.storage === 'f16' ? 2 : 4);
+    const set = (patch: Partial<BenchRequest>) => (this.request = { ...this.request, ...patch });
+    return html`<section class="card" aria-label="Benchmark settings">
+      <p>
+        Times the engine on this GPU with a GPT-2-shaped checkpoint of random weights made in memory
+        (no download): a prefill of a prompt, then single-token decode steps through the KV cache,
+        as <code>npm run bench</code> does in Node.
+        ${
+          this.initial.problems.length
+            ? html`<br /><span role="alert"
+                  >Ignored from the link: ${this.initial.problems.join(' ')}</span
+                >`
+            : nothing
+        }
+      </p>
+      <form
+        @submit=${(e: Event) => {
+          e.preventDefault();
+          void this.start();
+        }}
+      >
+        <label
+          >Model shape
+          <select
+            data-testid="bench-preset"
+            .value=${r.preset}
+            ?disabled=${c.running}
+            @change=${(e: Event) =>
+              set({ preset: (e.target as HTMLSelectElement).value as Gpt2PresetName })}
+          >
+            ${(Object.keys(GPT2_PRESETS) as Gpt2PresetName[]).map(
+              (p) =>
+                html`<option value=${p} ?selected=${p === r.preset}>
+                  ${PRESET_LABELS[p]} · ${(presetSize(p).parameters / 1e6).toFixed(0)}M
+                </option>`,
+            )}
+          </select>
+          <small
+            >${formatBytes(size.fileBytes)} in memory, ${formatBytes(gpuBytes)} on the GPU</small
+          >
+        </label>
+        <label
+          >Weights
+          <select
+            data-testid="bench-precision"
+            .value=${r.storage}
+            ?disabled=${c.running}
+            @change=${(e: Event) =>
+              set({ storage: (e.target as HTMLSelectElement).value as WeightStorage })}
+          >
+            <option value="f16" ?selected=${r.storage === 'f16'}>f16 (half the bytes)</option>
+            <option value="f32" ?selected=${r.storage === 'f32'}>f32</option>
+          </select>
+          <small>${r.storage === 'f16' ? 'f32 math, f16 storage' : 'full precision'}</small>
+        </label>
+        <label
+          >Prefill tokens
+          <input
+            type="number"
+            data-testid="bench-prefill"
+            min="1"
+            max=${GPT2_PRESETS[r.preset].nPositions - 1}
+            .value=${String(r.prefillTokens)}
+            ?disabled=${c.running}
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLInputElement).valueAsNumber;
+              if (Number.isInteger(v) && v >= 1) set({ prefillTokens: v });
+            }}
+          />
+          <small>capped at the context length − 1</small>
+        </label>
+        <label
+          >Decode steps
+          <input
+            type="number"
+            data-testid="bench-steps"
+            min="1"
+            max=${MAX_DECODE_STEPS}
+            .value=${String(r.decodeSteps)}
+            ?disabled=${c.running}
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLInputElement).valueAsNumber;
+              if (Number.isInteger(v) && v >= 1 && v <= MAX_DECODE_STEPS) set({ decodeSteps: v });
+            }}
+          />
+          <small>after one warm-up step</small>
+        </label>
+        <div>
+          <button class="primary" type="submit" data-testid="bench-run" ?disabled=${c.running}>
+            ${c.running ? 'Running…' : 'Run benchmark'}
+          </button>
+        </div>
+      </form>
+      <div class="status" role="status" aria-live="polite" data-testid="bench-status">
+        ${c.running ? c.status : ''}
+      </div>
+      ${c.error ? html`<div class="error" role="alert">${c.error}</div>` : nothing}
+    </section>`;
+  }
+
+  private adapterCard() {
+    const a = this.controller.adapter;
+    if (!a) return nothing;
+    return html`<section class="card" aria-label="GPU adapter">
+      <dl>
+        <div class="fig" style="grid-column: 1 / -1">
+          <dt>Adapter</dt>
+          <dd class="small" data-testid="bench-adapter">${a.name}</dd>
+        </div>
+        <div class="fig">
+          <dt>shader-f16</dt>
+          <dd class="small">${a.shaderF16 ? 'yes' : 'no'}</dd>
+        </div>
+        <div class="fig">
+          <dt>timestamp-query</dt>
+          <dd class="small">${a.timestampQuery ? 'yes' : 'no'}</dd>
+        </div>
+        <div class="fig">
+          <dt>Largest buffer</dt>
+          <dd class="small">${formatBytes(a.maxBufferSize)}</dd>
+        </div>
+      </dl>
+    </section>`;
+  }
+
+  private resultCard(r: BenchResult) {
+    return html`<section class="card" aria-label="Result" data-testid="bench-result">
+      <dl>
+        <div class="fig">
+          <dt>Decode</dt>
+          <dd>${formatRate(r.decode.tokensPerSecond)} <span class="sub">tok/s</span></dd>
+        </div>
+        <div class="fig">
+          <dt>Per step</dt>
+          <dd>${formatMs(r.decode.msPerStep)}</dd>
+        </div>
+        <div class="fig">
+          <dt>Prefill</dt>
+          <dd>
+            ${formatRate(r.prefill.tokensPerSecond)} <span class="sub">tok/s</span>
+            <span class="sub">(${r.prefill.tokens} tok, ${formatMs(r.prefill.ms)})</span>
+          </dd>
+        </div>
+        <div class="fig">
+          <dt>Weights read</dt>
+          <dd>${r.decode.weightGBPerSecond.toFixed(2)} <span class="sub">GB/s</span></dd>
+        </div>
+        <div class="fig">
+          <dt>Per decode step</dt>
+          <dd class="small">
+            ${r.decode.submits} submit · ${r.decode.dispatches} dispatches ·
+            ${formatBytes(r.decode.readbackBytes)} read back
+          </dd>
+        </div>
+      </dl>
+      <pre data-testid="bench-text">${formatBench(r)}</pre>
+      <pre id="bench-json" data-testid="bench-json">${JSON.stringify(r, null, 2)}</pre>
+    </section>`;
+  }
+
+  private history() {
+    return html`<section class="card" aria-label="Runs on this page">
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Weights</th>
+              <th scope="col">Prefill tok/s</th>
+              <th scope="col">Decode tok/s</th>
+              <th scope="col">ms/step</th>
+              <th scope="col">GB/s</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.controller.entries.map(
+              ({ request, result: r }) =>
+                html`<tr>
+                  <td>${PRESET_LABELS[request.preset]}</td>
+                  <td>${r.storage}</td>
+                  <td>${formatRate(r.prefill.tokensPerSecond)}</td>
+                  <td>${formatRate(r.decode.tokensPerSecond)}</td>
+                  <td>${r.decode.msPerStep.toFixed(1)}</td>
+                  <td>${r.decode.weightGBPerSecond.toFixed(2)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bench-page': BenchPage;
+  }
+}

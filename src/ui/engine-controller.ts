@@ -1,0 +1,737 @@
+/**
+ * The one place the playground meets the engine. A Lit reactive controller that owns the
+ * GPU context, the loaded Gpt2Engine and the generation loop; components never see a GPU
+ * object. Its public fields are the state the app renders (read-only from outside); its
+ * methods are the user's intents. Every change calls `host.requestUpdate()`.
+ *
+ * Generation: one run at a time. Stop aborts at once (the UI stops and a step still in
+ * flight is discarded); the next run waits for that step to finish before touching the
+ * model. Settings are read before every token through the engine's settings callback, so
+ * a change made while tokens stream applies to the next one, and each token keeps the
+ * settings it was drawn with.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { DeviceLostError, WebGpuUnavailableError } from '../gpu/errors.ts';
+import type { GpuContext } from '../gpu/gpu-context.ts';
+import { requestGpuContext } from '../gpu/request-device.ts';
+import { Gpt2Engine, type AttentionMap } from '../generation/gpt2-engine.ts';
+import type { StopReason, TokenStep } from '../generation/generate.ts';
+import type { CandidateProb } from '../generation/sampler.ts';
+import type { SamplingSettings } from '../generation/sampling-settings.ts';
+import type { Gpt2Config } from '../model/config.ts';
+import type { LogitLensRow } from '../model/gpt2-model.ts';
+import { ContextFullError } from '../model/context-full-error.ts';
+import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
+import { openModelCache, type ModelCache } from '../model/sources/cached-files.ts';
+import { CacheUnavailableError, DownloadError } from '../model/sources/errors.ts';
+import { HttpFiles } from '../model/sources/http-files.ts';
+import { PickedFiles } from '../model/sources/picked-files.ts';
+import { modelFilesFor } from '../model/sources/resolve-source.ts';
+import type { WeightStorage } from '../model/weights.ts';
+import { Gpt2Tokenizer, type TokenPiece } from '../tokenizer/gpt2-tokenizer.ts';
+import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
+import type { MessageAction } from './events.ts';
+import {
+  BUNDLED_MODEL_PATH,
+  choiceLabel,
+  hubChoice,
+  DEFAULT_HUB_MODEL,
+  sameChoice,
+  type ModelChoice,
+} from './model-choices.ts';
+import type { RunSettings } from './run-settings.ts';
+
+/** Alternatives kept with each token for the popover and the temperature chart. */
+export const ALTERNATIVES_SHOWN = 10;
+
+export type GpuStatus =
+  | { state: 'pending' }
+  | { state: 'ready'; adapterName: string; shaderF16: boolean; timestampQuery: boolean }
+  | { state: 'unavailable'; message: string }
+  | { state: 'lost'; message: string };
+
+export interface LoadedModel {
+  choice: ModelChoice;
+  label: string;
+  /** Where the files came from, as the source describes it. */
+  description: string;
+  storage: WeightStorage;
+  config: Gpt2Config;
+  fromCache: boolean;
+}
+
+export interface LoadingState {
+  choice: ModelChoice;
+  label: string;
+  storage: WeightStorage;
+  /** The file being read ('' before the first byte). */
+  file: string;
+  loaded: number;
+  total: number;
+  fromCache: boolean;
+  /** Over the last few seconds; null until measurable. */
+  bytesPerSecond: number | null;
+}
+
+/** One of the top tokens of a step, with its text. */
+export interface Alternative extends CandidateProb {
+  text: string;
+}
+
+/** One token of the output and how it was chosen. */
+export interface OutputToken {
+  id: number;
+  /** Text this token completes ('' when it holds only the start of a multi-byte character). */
+  text: string;
+  /** Probability of this token under `settings` (0 for a filtered alternative chosen by hand). */
+  prob: number;
+  /** The top tokens at this step, best first (the engine's candidates, with text). */
+  alternatives: readonly Alternative[];
+  settings: SamplingSettings;
+  /** Chosen by the user from the alternatives (a branch) rather than sampled. */
+  branched: boolean;
+  usedFullLogits: boolean;
+}
+
+export interface RunFigures {
+  /** From Generate/Continue to the first token on screen. */
+  ttftMs: number | null;
+  /** The forward pass over the tokens the cache lacked (the prompt, on a new run). */
+  prefillMs: number | null;
+  prefillTokens: number;
+  /** Mean wall time per token after the first. */
+  msPerToken: number | null;
+  tokensPerSecond: number | null;
+}
+
+export interface AppMessage {
+  id: number;
+  kind: 'error' | 'warning' | 'info';
+  title: string;
+  text: string;
+  actions: MessageAction[];
+}
+
+export interface ControllerOptions {
+  settings: RunSettings;
+  prompt: string;
+  storage: WeightStorage;
+  /** The hub's address (null: huggingface.co). */
+  hubBase: string | null;
+}
+
+const EMPTY_FIGURES: RunFigures = {
+  ttftMs: null,
+  prefillMs: null,
+  prefillTokens: 0,
+  msPerToken: null,
+  tokensPerSecond: null,
+};
+
+export class EngineController implements ReactiveController {
+  // ---- state the app renders ----
+  gpuStatus: GpuStatus = { state: 'pending' };
+  model: LoadedModel | null = null;
+  loading: LoadingState | null = null;
+  /** GPU memory held by this page's buffers. */
+  gpuBytes = 0;
+  prompt: string;
+  promptPieces: TokenPiece[] = [];
+  output: OutputToken[] = [];
+  generating = false;
+  stopReason: StopReason | null = null;
+  figures: RunFigures = EMPTY_FIGURES;
+  settings: RunSettings;
+  storage: WeightStorage;
+  messages: AppMessage[] = [];
+  readonly hubBase: string | null;
+
+  // ---- private machinery ----
+  private readonly tokenizer = new Gpt2Tokenizer();
+  private gpu: GpuContext | null = null;
+  private engine: Gpt2Engine | null = null;
+  private cache: ModelCache | null | undefined;
+  private loadAbort: AbortController | null = null;
+  private runAbort: AbortController | null = null;
+  /** Settles when the current run has let go of the model. */
+  private runDone: Promise<void> = Promise.resolve();
+  private lastChoice: ModelChoice | null = null;
+  private messageId = 0;
+  private started = false;
+  private progressFrame = 0;
+  private speedSamples: { t: number; loaded: number }[] = [];
+  private unsubscribeLost: (() => void) | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    options: ControllerOptions,
+  ) {
+    this.settings = options.settings;
+    this.prompt = options.prompt;
+    this.storage = options.storage;
+    this.hubBase = options.hubBase;
+    this.promptPieces = this.tokenizer.pieces(this.prompt);
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.runAbort?.abort();
+    this.loadAbort?.abort();
+    cancelAnimationFrame(this.progressFrame);
+  }
+
+  // ---- derived state ----
+
+  get contextLength(): number {
+    return Math.max(1, this.promptPieces.length) + this.output.length;
+  }
+
+  get nPositions(): number | null {
+    return this.model?.config.nPositions ?? null;
+  }
+
+  get canGenerate(): boolean {
+    return this.engine !== null && this.loading === null && this.gpuStatus.state === 'ready';
+  }
+
+  get canContinue(): boolean {
+    return (
+      this.canGenerate &&
+      this.output.length > 0 &&
+      this.nPositions !== null &&
+      this.contextLength < this.nPositions
+    );
+  }
+
+  /**
+   * Attention probabilities of (layer, head) over the tokens in the cache, for the
+   * attention view. Null while no model is loaded or tokens are streaming.
+   */
+  attention(layer: number, head: number): Promise<AttentionMap | null> {
+    return this.inspect((engine) => engine.attention(layer, head));
+  }
+
+  /**
+   * The logit lens at a cached position: each layer's prediction for the next token.
+   * Null while no model is loaded or tokens are streaming (the engine runs one thing at a time).
+   */
+  logitLens(position: number, topN: number): Promise<LogitLensRow[] | null> {
+    return this.inspect((engine) => engine.logitLens(position, topN));
+  }
+
+  /**
+   * Runs `job` on the engine in turn with runs: the GPU model does one thing at a time, so a
+   * Generate clicked while a map is being computed waits for it rather than colliding.
+   */
+  private async inspect<T>(job: (engine: Gpt2Engine) => Promise<T>): Promise<T | null> {
+    if (!this.engine || this.generating) return null;
+    const previous = this.runDone;
+    let release!: () => void;
+    this.runDone = new Promise((r) => (release = r));
+    try {
+      await previous;
+      const engine = this.engine;
+      return engine ? await job(engine) : null;
+    } finally {
+      release();
+    }
+  }
+
+  // ---- start-up ----
+
+  /**
+   * Opens the GPU and loads `initial` (from the link), else the default: GPT-2 small from
+   * the hub when online (the bundled model if the hub cannot be reached), else the bundled one.
+   */
+  async start(initial: ModelChoice | null): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (!(await this.openGpu())) return;
+    if (initial) {
+      await this.loadModel(initial, this.storage);
+    } else if (!navigator.onLine) {
+      await this.loadModel({ kind: 'bundled' }, this.storage);
+      this.notify('info', 'Offline', 'You are offline, so the bundled model was loaded.', [
+        'dismiss',
+      ]);
+    } else {
+      await this.loadModel(hubChoice(DEFAULT_HUB_MODEL), this.storage);
+    }
+  }
+
+  private async openGpu(): Promise<boolean> {
+    try {
+      const gpu = await requestGpuContext(navigator.gpu);
+      this.gpu = gpu;
+      this.unsubscribeLost?.();
+      this.unsubscribeLost = gpu.onLost((e) => this.onDeviceLost(gpu, e));
+      const c = gpu.capabilities;
+      this.gpuStatus = {
+        state: 'ready',
+        adapterName: c.adapterName,
+        shaderF16: c.shaderF16,
+        timestampQuery: c.timestampQuery,
+      };
+      this.update();
+      return true;
+    } catch (e) {
+      const message =
+        e instanceof WebGpuUnavailableError ? e.message : `WebGPU failed to start: ${describe(e)}`;
+      this.gpuStatus = { state: 'unavailable', message };
+      this.update();
+      return false;
+    }
+  }
+
+  private onDeviceLost(gpu: GpuContext, e: DeviceLostError): void {
+    if (gpu !== this.gpu) return;
+    this.runAbort?.abort();
+    this.loadAbort?.abort();
+    this.generating = false;
+    this.engine = null;
+    this.gpu = null;
+    this.gpuBytes = 0;
+    this.gpuStatus = { state: 'lost', message: e.message };
+    this.clearMessages();
+    this.notify(
+      'error',
+      'The GPU device was lost',
+      `${e.message} The generated text is kept; reload the model to go on.`,
+      ['reload-model'],
+    );
+  }
+
+  // ---- model loading ----
+
+  /** Loads `choice`; the current model stays usable until the new one is ready. */
+  async loadModel(choice: ModelChoice, storage: WeightStorage): Promise<void> {
+    this.loadAbort?.abort();
+    this.stop();
+    const abort = new AbortController();
+    this.loadAbort = abort;
+    this.storage = storage;
+    this.lastChoice = choice;
+    const label = choiceLabel(choice);
+    this.clearMessages('error', 'info');
+    this.speedSamples = [];
+    this.loading = {
+      choice,
+      label,
+      storage,
+      file: '',
+      loaded: 0,
+      total: 0,
+      fromCache: false,
+      bytesPerSecond: null,
+    };
+    this.update();
+    try {
+      await this.runDone;
+      if (!this.gpu && !(await this.openGpu())) return;
+      const gpu = this.gpu!;
+      const files = await this.filesFor(choice);
+      const engine = await Gpt2Engine.load(gpu, files, {
+        storage,
+        signal: abort.signal,
+        onProgress: (p) => this.onProgress(abort, p),
+      });
+      if (abort.signal.aborted || gpu !== this.gpu) {
+        engine.unload();
+        return;
+      }
+      this.engine?.unload();
+      this.engine = engine;
+      const fromCache = this.loading?.fromCache ?? false;
+      // The text stays when the same model comes back (a reload after a lost device).
+      if (!this.model || !sameChoice(this.model.choice, choice)) {
+        this.output = [];
+        this.stopReason = null;
+        this.figures = EMPTY_FIGURES;
+      }
+      this.model = {
+        choice,
+        label,
+        description: files.description,
+        storage,
+        config: engine.config,
+        fromCache,
+      };
+      this.gpuBytes = gpu.liveBuffers.bytes;
+      if (fromCache) {
+        this.notify(
+          'info',
+          `${label} loaded from the cache`,
+          'Stored in this browser: no download was needed.',
+          ['dismiss'],
+        );
+      }
+    } catch (e) {
+      if (abort.signal.aborted) {
+        if (this.loadAbort === abort && this.gpuStatus.state !== 'lost') {
+          this.notify(
+            'info',
+            'Loading cancelled',
+            this.model ? `Still using ${this.model.label}.` : 'Pick a model to load.',
+            ['dismiss'],
+          );
+        }
+        return;
+      }
+      if (choice.kind === 'hub' && isUnreachable(e) && !this.engine) {
+        this.notify(
+          'warning',
+          'The Hugging Face hub could not be reached',
+          `${label} could not be downloaded: ${describe(e)} The bundled tiny-trained model is ` +
+            'used instead; press Try again once the connection is back.',
+          ['retry-load', 'dismiss'],
+        );
+        this.loading = null;
+        await this.loadModel({ kind: 'bundled' }, storage);
+        this.lastChoice = choice; // what Try again loads
+        return;
+      }
+      this.notify('error', `Could not load ${label}`, describe(e), loadErrorActions(e, choice));
+    } finally {
+      if (this.loadAbort === abort) {
+        this.loadAbort = null;
+        this.loading = null;
+        cancelAnimationFrame(this.progressFrame);
+        this.update();
+      }
+    }
+  }
+
+  cancelLoad(): void {
+    this.loadAbort?.abort();
+  }
+
+  /** Runs a message's button. */
+  async act(action: MessageAction, messageId: number): Promise<void> {
+    this.dismiss(messageId);
+    switch (action) {
+      case 'dismiss':
+        return;
+      case 'load-bundled':
+        return this.loadModel({ kind: 'bundled' }, this.storage);
+      case 'retry-load':
+        if (this.lastChoice) return this.loadModel(this.lastChoice, this.storage);
+        return;
+      case 'reload-model':
+        return this.loadModel(
+          this.model?.choice ?? this.lastChoice ?? { kind: 'bundled' },
+          this.storage,
+        );
+    }
+  }
+
+  dismiss(messageId: number): void {
+    this.messages = this.messages.filter((m) => m.id !== messageId);
+    this.update();
+  }
+
+  private async filesFor(choice: ModelChoice): Promise<ModelFiles> {
+    switch (choice.kind) {
+      case 'files':
+        return new PickedFiles(choice.files);
+      case 'bundled':
+        return new HttpFiles(new URL(BUNDLED_MODEL_PATH, document.baseURI).href, {
+          description: 'the bundled tiny-trained model',
+        });
+      default:
+        return modelFilesFor(choice, {
+          hubBase: this.hubBase ?? undefined,
+          cache: await this.modelCache(),
+          onCacheWarning: (m) => this.notify('warning', 'Not stored for next time', m, ['dismiss']),
+        });
+    }
+  }
+
+  private async modelCache(): Promise<ModelCache | null> {
+    if (this.cache !== undefined) return this.cache;
+    try {
+      this.cache = await openModelCache();
+    } catch (e) {
+      this.cache = null;
+      if (e instanceof CacheUnavailableError) {
+        this.notify('warning', 'Models will not be stored', e.message, ['dismiss']);
+      } else throw e;
+    }
+    return this.cache;
+  }
+
+  private onProgress(abort: AbortController, p: LoadProgress): void {
+    if (this.loadAbort !== abort || !this.loading) return;
+    const now = performance.now();
+    if (p.file !== this.loading.file) this.speedSamples = [];
+    this.speedSamples.push({ t: now, loaded: p.loaded });
+    while (this.speedSamples.length > 2 && now - this.speedSamples[0].t > 3000) {
+      this.speedSamples.shift();
+    }
+    const first = this.speedSamples[0];
+    const dt = now - first.t;
+    this.loading = {
+      ...this.loading,
+      file: p.file,
+      loaded: p.loaded,
+      total: p.total,
+      fromCache: p.fromCache,
+      bytesPerSecond:
+        dt > 250 ? ((p.loaded - first.loaded) * 1000) / dt : this.loading.bytesPerSecond,
+    };
+    // Progress arrives per chunk: render at most once a frame.
+    if (!this.progressFrame) {
+      this.progressFrame = requestAnimationFrame(() => {
+        this.progressFrame = 0;
+        this.host.requestUpdate();
+      });
+    }
+  }
+
+  // ---- prompt and settings ----
+
+  setPrompt(text: string): void {
+    this.prompt = text;
+    this.promptPieces = this.tokenizer.pieces(text);
+    this.update();
+  }
+
+  /** Applies to the next token (generation reads them before each one). */
+  setSettings(settings: RunSettings): void {
+    this.settings = settings;
+    this.update();
+  }
+
+  // ---- generation ----
+
+  /** A new output from the prompt. */
+  generate(): void {
+    if (!this.canGenerate) return;
+    this.output = [];
+    void this.run(this.promptIdsOrEot());
+  }
+
+  /** More tokens after the current output. */
+  continue(): void {
+    if (!this.canContinue) return;
+    void this.run([...this.promptIdsOrEot(), ...this.output.map((t) => t.id)]);
+  }
+
+  /** Cuts the output at `index`, puts alternative `id` there and continues after it. */
+  branch(index: number, id: number): void {
+    const at = this.output[index];
+    if (!at || !this.canGenerate) return;
+    const alt = at.alternatives.find((a) => a.id === id);
+    this.stop();
+    const kept = this.output.slice(0, index);
+    const chosen: OutputToken = {
+      ...at,
+      id,
+      prob: alt?.prob ?? 0,
+      branched: true,
+      text: '',
+    };
+    this.output = withTexts(this.tokenizer, [...kept, chosen], index);
+    const context = [...this.promptIdsOrEot(), ...this.output.map((t) => t.id)];
+    if (this.nPositions !== null && context.length >= this.nPositions) {
+      this.stopReason = 'context_full';
+      this.update();
+      return;
+    }
+    void this.run(context);
+  }
+
+  /** Stops at once; a step already on the GPU finishes in the background and is dropped. */
+  stop(): void {
+    if (!this.runAbort) return;
+    this.runAbort.abort();
+    this.runAbort = null;
+    if (this.generating) {
+      this.generating = false;
+      this.stopReason = 'cancelled';
+    }
+    this.update();
+  }
+
+  clearOutput(): void {
+    this.stop();
+    this.output = [];
+    this.stopReason = null;
+    this.figures = EMPTY_FIGURES;
+    this.update();
+  }
+
+  private promptIdsOrEot(): number[] {
+    // An empty prompt starts a document: GPT-2's own convention.
+    return this.promptPieces.length ? this.promptPieces.map((p) => p.id) : [Gpt2Tokenizer.EOT];
+  }
+
+  private async run(contextIds: number[]): Promise<void> {
+    const previous = this.runDone;
+    const abort = new AbortController();
+    this.runAbort = abort;
+    let release!: () => void;
+    this.runDone = new Promise((r) => (release = r));
+    this.generating = true;
+    this.stopReason = null;
+    this.figures = EMPTY_FIGURES;
+    this.clearMessages('error');
+    this.update();
+    const started = performance.now();
+    try {
+      await previous;
+      const engine = this.engine;
+      if (!engine || abort.signal.aborted) return;
+      const P = engine.config.nPositions;
+      if (contextIds.length >= P) throw new ContextFullError(P, contextIds.length + 1);
+      const decoder = replayDecoder(
+        this.tokenizer,
+        this.output.map((t) => t.id),
+      );
+      const steps = engine.generate({
+        contextIds,
+        maxNewTokens: P - contextIds.length,
+        settings: () => this.settings.sampling,
+        signal: abort.signal,
+      });
+      let count = 0;
+      let firstAt = 0;
+      try {
+        for (;;) {
+          const r = await steps.next();
+          if (abort.signal.aborted) return;
+          if (r.done) {
+            this.stopReason = r.value.reason;
+            break;
+          }
+          const step = r.value;
+          const now = performance.now();
+          this.output = [
+            ...this.output,
+            {
+              id: step.id,
+              text: decoder.push(step.id),
+              prob: step.prob,
+              alternatives: alternativesOf(this.tokenizer, step),
+              settings: step.settings,
+              branched: false,
+              usedFullLogits: step.usedFullLogits,
+            },
+          ];
+          count++;
+          if (count === 1) {
+            firstAt = now;
+            this.figures = {
+              ...EMPTY_FIGURES,
+              ttftMs: now - started,
+              prefillMs: step.timings.forwardMs,
+              prefillTokens: step.forwardTokens,
+            };
+          } else {
+            const msPerToken = (now - firstAt) / (count - 1);
+            this.figures = { ...this.figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
+          }
+          this.gpuBytes = engine.gpuBytes;
+          this.update();
+          if (count >= this.settings.maxNewTokens) {
+            this.stopReason = 'max_tokens';
+            break;
+          }
+        }
+      } finally {
+        await steps.return(undefined as never).catch(() => undefined);
+      }
+    } catch (e) {
+      if (abort.signal.aborted || e instanceof DeviceLostError) return;
+      this.notify(
+        'error',
+        'Generation stopped',
+        describe(e),
+        e instanceof ContextFullError ? [] : ['dismiss'],
+      );
+    } finally {
+      if (this.runAbort === abort) {
+        this.runAbort = null;
+        this.generating = false;
+      }
+      release();
+      this.update();
+    }
+  }
+
+  // ---- messages ----
+
+  /** Shows a message (replacing one with the same title). */
+  notify(kind: AppMessage['kind'], title: string, text: string, actions: MessageAction[]): void {
+    this.messages = [
+      ...this.messages.filter((m) => m.title !== title),
+      { id: ++this.messageId, kind, title, text, actions },
+    ];
+    this.update();
+  }
+
+  /** Removes the messages of the given kinds (all when none given). */
+  private clearMessages(...kinds: AppMessage['kind'][]): void {
+    this.messages = kinds.length ? this.messages.filter((m) => !kinds.includes(m.kind)) : [];
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+}
+
+/** The top candidates of a step with their text, plus the chosen token if it ranked lower. */
+function alternativesOf(tokenizer: Gpt2Tokenizer, step: TokenStep): Alternative[] {
+  const shown = step.candidates.slice(0, ALTERNATIVES_SHOWN);
+  if (!shown.some((c) => c.id === step.id)) {
+    shown.push(
+      step.candidates.find((c) => c.id === step.id) ?? {
+        id: step.id,
+        logit: NaN,
+        prob: step.prob,
+        probBeforeFilter: NaN,
+        modelProb: NaN,
+      },
+    );
+  }
+  return shown.map((c) => ({ ...c, text: tokenizer.decode([c.id]) }));
+}
+
+/** The decoder state after `ids` (so a continued or branched output decodes seamlessly). */
+function replayDecoder(tokenizer: Gpt2Tokenizer, ids: readonly number[]): StreamingTextDecoder {
+  const decoder = new StreamingTextDecoder(tokenizer);
+  for (const id of ids) decoder.push(id);
+  return decoder;
+}
+
+/** `tokens` with the text of every token from `from` on recomputed. */
+function withTexts(tokenizer: Gpt2Tokenizer, tokens: OutputToken[], from: number): OutputToken[] {
+  const decoder = replayDecoder(
+    tokenizer,
+    tokens.slice(0, from).map((t) => t.id),
+  );
+  return tokens.map((t, i) => (i < from ? t : { ...t, text: decoder.push(t.id) }));
+}
+
+/** No answer at all from the hub (offline, DNS, refused): the case for the bundled fallback. */
+function isUnreachable(e: unknown): boolean {
+  return e instanceof DownloadError && e.problem === 'network';
+}
+
+function loadErrorActions(e: unknown, choice: ModelChoice): MessageAction[] {
+  const actions: MessageAction[] = [];
+  const retryable =
+    e instanceof DownloadError &&
+    ['network', 'server', 'rate-limited', 'truncated', 'http'].includes(e.problem);
+  if (retryable) actions.push('retry-load');
+  if (choice.kind !== 'bundled') actions.push('load-bundled');
+  actions.push('dismiss');
+  return actions;
+}
+
+/** An error as one sentence for the user (the engine's errors already say what to do). */
+export function describe(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}

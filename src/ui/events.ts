@@ -1,0 +1,69 @@
+/**
+ * Every event the playground's components fire, declared once: one type per event, its
+ * detail typed, registered in HTMLElementEventMap. Components only report what the user
+ * asked for; the app hands the intent to the EngineController, and state flows back down
+ * as properties. All of them bubble and cross shadow roots.
+ */
+import type { WeightStorage } from '../model/weights.ts';
+import type { ModelChoice } from './model-choices.ts';
+import type { RunSettings } from './run-settings.ts';
+
+/** What a message's buttons can ask for. */
+export type MessageAction = 'reload-model' | 'load-bundled' | 'retry-load' | 'dismiss';
+
+export interface UiEventDetails {
+  /** Load a model (replacing the current one once it is ready). */
+  'model-load': { choice: ModelChoice; storage: WeightStorage };
+  /** Cancel the model being loaded. */
+  'model-cancel': Record<string, never>;
+  /** The prompt text changed. */
+  'prompt-input': { text: string };
+  /** Generate from the prompt (new) or continue the current output. */
+  'generate-request': { mode: 'new' | 'continue' };
+  /** Stop the generation now. */
+  'generation-stop': Record<string, never>;
+  /** Remove the generated text. */
+  'output-clear': Record<string, never>;
+  /** New valid settings (they apply to the next token). */
+  'settings-change': RunSettings;
+  /** Replace the token at `index` of the output by `id` and continue from there. */
+  'token-branch': { index: number; id: number };
+  /** A button of a message banner. */
+  'message-action': { action: MessageAction };
+}
+
+export type UiEventName = keyof UiEventDetails;
+export type UiEvent<K extends UiEventName> = CustomEvent<UiEventDetails[K]>;
+
+export type ModelLoadEvent = UiEvent<'model-load'>;
+export type ModelCancelEvent = UiEvent<'model-cancel'>;
+export type PromptInputEvent = UiEvent<'prompt-input'>;
+export type GenerateRequestEvent = UiEvent<'generate-request'>;
+export type GenerationStopEvent = UiEvent<'generation-stop'>;
+export type OutputClearEvent = UiEvent<'output-clear'>;
+export type SettingsChangeEvent = UiEvent<'settings-change'>;
+export type TokenBranchEvent = UiEvent<'token-branch'>;
+export type MessageActionEvent = UiEvent<'message-action'>;
+
+/** Fires `type` from `target` (bubbling, composed). */
+export function emit<K extends UiEventName>(
+  target: EventTarget,
+  type: K,
+  detail: UiEventDetails[K],
+): void {
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'model-load': ModelLoadEvent;
+    'model-cancel': ModelCancelEvent;
+    'prompt-input': PromptInputEvent;
+    'generate-request': GenerateRequestEvent;
+    'generation-stop': GenerationStopEvent;
+    'output-clear': OutputClearEvent;
+    'settings-change': SettingsChangeEvent;
+    'token-branch': TokenBranchEvent;
+    'message-action': MessageActionEvent;
+  }
+}

@@ -1,0 +1,436 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { StopReason } from '../generation/generate.ts';
+import type { OutputToken } from './engine-controller.ts';
+import {
+  describeSampling,
+  formatPercent,
+  inlineToken,
+  PROBABILITY_BINS,
+  probabilityBin,
+} from './format.ts';
+import { sharedStyles } from './shared-styles.ts';
+import './token-popover.ts';
+import type { TokenPopover } from './token-popover.ts';
+
+const STOP_TEXT: Record<StopReason, string> = {
+  end_of_text: 'The model ended the text (<|endoftext|>).',
+  max_tokens: 'Reached the max new tokens.',
+  context_full: 'The context window is full.',
+  cancelled: 'Stopped.',
+};
+
+/** Hover grace period: time to move the pointer from a chip to its popover. */
+const CLOSE_DELAY_MS = 200;
+
+/**
+ * The generated text as chips, one per token, coloured by the probability the token had
+ * under the settings it was drawn with (legend below). Hovering or focusing a chip opens
+ * a popover with the alternatives at that step; clicking a chip pins it. Arrow keys move
+ * between chips, Enter or ArrowDown enters the popover, Escape closes it.
+ *
+ * @fires token-branch - (from the popover) with the step index and the alternative's id
+ */
+@customElement('token-output')
+export class TokenOutput extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .head {
+        display: flex;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 1rem;
+      }
+      .flow {
+        position: relative;
+        min-height: 8rem;
+        padding: 0.9rem 1rem;
+        border-radius: var(--radius-small);
+        background: var(--surface-2);
+        font-size: 1rem;
+        line-height: 2;
+        overflow-wrap: anywhere;
+      }
+      .prompt {
+        white-space: pre-wrap;
+        color: var(--text-muted);
+      }
+      .chip {
+        font: inherit;
+        font-size: 0.9375rem;
+        display: inline;
+        white-space: pre-wrap;
+        padding: 0.15rem 0.1rem;
+        margin: 0 1px;
+        min-height: 0;
+        border-radius: 4px;
+        border: none;
+        border-bottom: 2px solid transparent;
+        color: var(--text);
+        cursor: pointer;
+        line-height: 1.6;
+        font-weight: 450;
+        box-decoration-break: clone;
+        -webkit-box-decoration-break: clone;
+      }
+      .chip.b0 {
+        background: var(--p-0);
+        border-bottom-color: var(--p-edge-0);
+      }
+      .chip.b1 {
+        background: var(--p-1);
+        border-bottom-color: var(--p-edge-1);
+      }
+      .chip.b2 {
+        background: var(--p-2);
+        border-bottom-color: var(--p-edge-2);
+      }
+      .chip.b3 {
+        background: var(--p-3);
+        border-bottom-color: var(--p-edge-3);
+      }
+      .chip.b4 {
+        background: var(--p-4);
+        border-bottom-color: var(--p-edge-4);
+      }
+      .chip.branched {
+        outline: 2px dashed var(--accent);
+        outline-offset: 1px;
+      }
+      .chip.active {
+        outline: 2px solid var(--focus);
+        outline-offset: 1px;
+      }
+      .chip.mark {
+        font-family: var(--font-mono);
+        font-size: 0.8125rem;
+      }
+      .chip:hover {
+        filter: brightness(0.96);
+      }
+      .caret {
+        display: inline-block;
+        width: 0.55rem;
+        height: 1.1rem;
+        vertical-align: -0.2rem;
+        margin-left: 2px;
+        background: var(--accent);
+        border-radius: 2px;
+        animation: blink 1s steps(2, start) infinite;
+      }
+      @keyframes blink {
+        to {
+          visibility: hidden;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .caret {
+          animation: none;
+        }
+      }
+      .empty {
+        color: var(--text-muted);
+        font-size: 0.9375rem;
+      }
+      .status {
+        margin: 0.5rem 0 0;
+        font-size: 0.8125rem;
+        min-height: 1.2em;
+      }
+      token-popover {
+        position: absolute;
+        z-index: 10;
+        max-width: 100%;
+      }
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.35rem 0.9rem;
+        margin-top: 0.75rem;
+        font-size: 0.75rem;
+        color: var(--text-muted);
+        padding: 0;
+        list-style: none;
+      }
+      .legend li {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35rem;
+      }
+      .sw {
+        width: 1.1rem;
+        height: 0.8rem;
+        border-radius: 3px;
+        border-bottom: 2px solid;
+      }
+      .sw.branched {
+        background: transparent;
+        border: 2px dashed var(--accent);
+      }
+      .sw.b0 {
+        background: var(--p-0);
+        border-color: var(--p-edge-0);
+      }
+      .sw.b1 {
+        background: var(--p-1);
+        border-color: var(--p-edge-1);
+      }
+      .sw.b2 {
+        background: var(--p-2);
+        border-color: var(--p-edge-2);
+      }
+      .sw.b3 {
+        background: var(--p-3);
+        border-color: var(--p-edge-3);
+      }
+      .sw.b4 {
+        background: var(--p-4);
+        border-color: var(--p-edge-4);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) tokens: readonly OutputToken[] = [];
+  /** The prompt, shown before the output so the text reads as a whole. */
+  @property() prompt = '';
+  @property({ type: Boolean }) generating = false;
+  @property({ attribute: false }) stopReason: StopReason | null = null;
+
+  /** The chip whose popover is open. */
+  @state() private active: number | null = null;
+  /** Opened by a click: stays open until Escape, another click or a click elsewhere. */
+  @state() private pinned = false;
+  /** The chip in the tab order (roving tabindex). */
+  @state() private focusIndex = 0;
+
+  @query('.flow') private flow!: HTMLElement;
+  @query('token-popover') private popoverEl?: TokenPopover;
+
+  private closeTimer = 0;
+  /** Keeps the popover under its chip when the text reflows (window resized, side panel moved). */
+  private readonly resizeObserver = new ResizeObserver(() => this.placePopover());
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('tokens')) {
+      if (this.active !== null && this.active >= this.tokens.length) this.close();
+      if (this.focusIndex >= this.tokens.length)
+        this.focusIndex = Math.max(0, this.tokens.length - 1);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.closeTimer);
+    this.resizeObserver.disconnect();
+    window.removeEventListener('pointerdown', this.onPointerDown);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pointerdown', this.onPointerDown);
+    if (this.hasUpdated) this.resizeObserver.observe(this.flow);
+  }
+
+  protected override firstUpdated(): void {
+    this.resizeObserver.observe(this.flow);
+  }
+
+  override render() {
+    const n = this.tokens.length;
+    return html`
+      <div class="head">
+        <h2 id="output-title">Output</h2>
+        <span class="muted" style="font-size:0.8125rem" data-testid="output-count"
+          >${n ? `${n} token${n === 1 ? '' : 's'}` : ''}</span
+        >
+      </div>
+      <div
+        class="flow"
+        data-testid="output"
+        @keydown=${this.onKeyDown}
+        @focusout=${this.onFocusOut}
+      >
+        ${
+          n === 0 && !this.generating
+            ? html`<span class="empty"
+                >Generated tokens appear here, coloured by how likely each was. Hover or focus one
+                to see what else the model considered, and click an alternative to branch.</span
+              >`
+            : html`<span class="prompt">${this.promptTail()}</span
+                ><span role="group" aria-labelledby="output-title"
+                  >${this.tokens.map((t, i) => this.renderChip(t, i))}</span
+                >${this.generating ? html`<span class="caret" aria-hidden="true"></span>` : nothing}`
+        }
+        ${
+          this.active !== null && this.tokens[this.active]
+            ? html`<token-popover
+                id="popover"
+                role="dialog"
+                aria-label="Alternatives for token ${this.active + 1}"
+                .token=${this.tokens[this.active]}
+                .index=${this.active}
+                @mouseenter=${this.cancelClose}
+                @mouseleave=${this.scheduleClose}
+                @token-branch=${this.close}
+              ></token-popover>`
+            : nothing
+        }
+      </div>
+      <p class="status muted" role="status" data-testid="run-status">${this.statusText()}</p>
+      <ul class="legend" aria-label="Colour legend: probability of each token">
+        <li>Probability:</li>
+        ${PROBABILITY_BINS.map(
+          (b, i) => html`<li><span class="sw b${i}" aria-hidden="true"></span>${b.label}</li>`,
+        )}
+        <li><span class="sw branched" aria-hidden="true"></span>your branch</li>
+      </ul>
+    `;
+  }
+
+  private renderChip(t: OutputToken, i: number) {
+    const partial = t.text === '';
+    const { label, breaks } = inlineToken(partial ? '…' : t.text);
+    const visible = partial || /[\n\t]/.test(t.text) || t.text.trim() === '' ? 'mark' : '';
+    return html`<button
+        class="chip b${probabilityBin(t.prob)} ${t.branched ? 'branched' : ''} ${visible} ${
+          this.active === i ? 'active' : ''
+        }"
+        data-index=${i}
+        tabindex=${i === this.focusIndex ? 0 : -1}
+        aria-haspopup="dialog"
+        aria-expanded=${this.active === i ? 'true' : 'false'}
+        aria-label="${partial ? 'part of a character' : `“${t.text}”`}, ${formatPercent(
+          t.prob,
+        )}, ${describeSampling(t.settings)}${t.branched ? ', your branch' : ''}"
+        @mouseenter=${() => this.open(i, false)}
+        @mouseleave=${this.scheduleClose}
+        @focus=${() => this.open(i, false)}
+        @click=${(e: MouseEvent) => this.onChipClick(i, e)}
+        .textContent=${label}
+      ></button
+      >${breaks ? Array.from({ length: breaks }, () => html`<br />`) : nothing}`;
+  }
+
+  private promptTail(): string {
+    const max = 600;
+    return this.prompt.length > max ? `…${this.prompt.slice(-max)}` : this.prompt;
+  }
+
+  private statusText(): string {
+    if (this.generating) return 'Generating…';
+    if (this.stopReason) return STOP_TEXT[this.stopReason];
+    return '';
+  }
+
+  protected override updated(): void {
+    this.placePopover();
+  }
+
+  /** Puts the popover under its chip, kept within the output box horizontally. */
+  private placePopover(): void {
+    const pop = this.popoverEl;
+    if (!pop || this.active === null) return;
+    const chip = this.chip(this.active);
+    if (!chip) return;
+    const box = this.flow.getBoundingClientRect();
+    const r = chip.getClientRects()[0] ?? chip.getBoundingClientRect();
+    const width = pop.offsetWidth;
+    const left = Math.max(0, Math.min(r.left - box.left, box.width - width));
+    pop.style.left = `${left}px`;
+    pop.style.top = `${r.bottom - box.top + 6}px`;
+  }
+
+  private chip(i: number): HTMLButtonElement | null {
+    return this.renderRoot.querySelector<HTMLButtonElement>(`.chip[data-index="${i}"]`);
+  }
+
+  private open(i: number, pin: boolean): void {
+    this.cancelClose();
+    if (this.pinned && !pin && this.active !== i) return;
+    this.active = i;
+    this.focusIndex = i;
+    this.pinned = pin || (this.pinned && this.active === i);
+  }
+
+  private onChipClick(i: number, e: MouseEvent): void {
+    if (this.pinned && this.active === i) {
+      this.close();
+      return;
+    }
+    this.open(i, true);
+    // From the keyboard (Enter, Space): go on into the alternatives.
+    if (e.detail === 0) void this.updateComplete.then(() => this.popoverEl?.focusFirst());
+  }
+
+  private close = (): void => {
+    this.cancelClose();
+    this.active = null;
+    this.pinned = false;
+  };
+
+  private scheduleClose = (): void => {
+    if (this.pinned) return;
+    this.cancelClose();
+    this.closeTimer = window.setTimeout(() => {
+      if (this.pinned) return;
+      // Keep it open while keyboard focus is on the chip or inside the popover.
+      const focused = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+      if (focused && (focused === this.popoverEl || focused.classList.contains('chip'))) return;
+      this.active = null;
+    }, CLOSE_DELAY_MS);
+  };
+
+  private cancelClose = (): void => {
+    clearTimeout(this.closeTimer);
+  };
+
+  /** A click outside the output closes a pinned popover. */
+  private onPointerDown = (e: PointerEvent): void => {
+    if (this.active !== null && !e.composedPath().includes(this.flow)) this.close();
+  };
+
+  private onFocusOut(e: FocusEvent): void {
+    const to = e.relatedTarget as Node | null;
+    if (to && this.flow.contains(to)) return;
+    if (!this.pinned) this.active = null;
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    const fromChip = (e.target as HTMLElement).classList?.contains('chip');
+    if (e.key === 'Escape' && this.active !== null) {
+      e.stopPropagation();
+      this.chip(this.active)?.focus();
+      this.close();
+      return;
+    }
+    if (!fromChip) return;
+    const last = this.tokens.length - 1;
+    let next: number | null = null;
+    if (e.key === 'ArrowRight') next = Math.min(last, this.focusIndex + 1);
+    else if (e.key === 'ArrowLeft') next = Math.max(0, this.focusIndex - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = last;
+    else if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      this.open(this.focusIndex, true);
+      void this.updateComplete.then(() => this.popoverEl?.focusFirst());
+      return;
+    }
+    if (next !== null) {
+      e.preventDefault();
+      this.focusIndex = next;
+      this.chip(next)?.focus();
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'token-output': TokenOutput;
+  }
+}

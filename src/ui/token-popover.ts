@@ -1,0 +1,210 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { OutputToken } from './engine-controller.ts';
+import { emit } from './events.ts';
+import { describeSampling, formatPercent, probabilityBin, visibleToken } from './format.ts';
+import { sharedStyles } from './shared-styles.ts';
+
+/**
+ * What the model weighed at one step: its top alternatives as a bar chart of their
+ * probabilities after temperature, top-k and top-p, and the settings the token was drawn
+ * with. Each alternative is a button that branches the text there.
+ *
+ * @fires token-branch - with the step index and the alternative's id
+ */
+@customElement('token-popover')
+export class TokenPopover extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+        width: min(22rem, calc(100vw - 2rem));
+        font-size: 0.8125rem;
+        line-height: 1.4;
+      }
+      .pop {
+        padding: 0.75rem;
+        background: var(--surface);
+        border: 1px solid var(--border);
+        border-radius: var(--radius);
+        box-shadow: var(--shadow);
+      }
+      header {
+        display: flex;
+        align-items: baseline;
+        gap: 0.5rem;
+        margin-bottom: 0.15rem;
+      }
+      .tok {
+        font-family: var(--font-mono);
+        font-weight: 650;
+        font-size: 0.9375rem;
+        overflow-wrap: anywhere;
+      }
+      .p {
+        margin-left: auto;
+        font-variant-numeric: tabular-nums;
+        font-weight: 650;
+      }
+      .settings {
+        margin: 0 0 0.6rem;
+        font-size: 0.75rem;
+      }
+      .caption {
+        font-size: 0.6875rem;
+        font-weight: 650;
+        letter-spacing: 0.05em;
+        text-transform: uppercase;
+        color: var(--text-muted);
+        margin: 0 0 0.3rem;
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 2px;
+      }
+      .row {
+        display: grid;
+        grid-template-columns: 6.5rem 1fr 3.6rem;
+        align-items: center;
+        gap: 0.5rem;
+        width: 100%;
+        min-height: 1.75rem;
+        padding: 0 0.4rem;
+        border-radius: var(--radius-small);
+        border: 1px solid transparent;
+        background: transparent;
+        font-weight: 500;
+        text-align: left;
+        font-size: 0.8125rem;
+      }
+      button.row:hover,
+      button.row:focus-visible {
+        background: var(--surface-2);
+        border-color: var(--border);
+      }
+      .row.chosen {
+        background: var(--accent-soft);
+      }
+      .alt {
+        font-family: var(--font-mono);
+        white-space: pre;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .track {
+        height: 0.55rem;
+        border-radius: 999px;
+        background: var(--surface-2);
+        overflow: hidden;
+      }
+      .bar {
+        height: 100%;
+        border-radius: inherit;
+        min-width: 2px;
+      }
+      .num {
+        text-align: right;
+        font-variant-numeric: tabular-nums;
+      }
+      .filtered .num,
+      .filtered .alt {
+        color: var(--text-muted);
+      }
+      .foot {
+        margin: 0.6rem 0 0;
+        font-size: 0.75rem;
+      }
+      .bar.b0 {
+        background: var(--p-edge-0);
+      }
+      .bar.b1 {
+        background: var(--p-edge-1);
+      }
+      .bar.b2 {
+        background: var(--p-edge-2);
+      }
+      .bar.b3 {
+        background: var(--p-edge-3);
+      }
+      .bar.b4 {
+        background: var(--p-edge-4);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) token: OutputToken | null = null;
+  /** The token's index in the output. */
+  @property({ type: Number }) index = 0;
+
+  override render() {
+    const t = this.token;
+    if (!t) return nothing;
+    // Bars relative to the likeliest shown, so small distributions stay readable.
+    const scale = Math.max(...t.alternatives.map((a) => a.prob), 1e-9);
+    return html`<div class="pop" data-testid="token-popover">
+      <header>
+        <span class="tok">${visibleToken(t.text || this.chosenText(t))}</span>
+        <span class="muted">token ${this.index + 1}${t.branched ? ' · your branch' : ''}</span>
+        <span class="p">${formatPercent(t.prob)}</span>
+      </header>
+      <p class="settings muted" data-testid="token-settings">
+        Drawn with ${describeSampling(t.settings)}
+      </p>
+      <p class="caption" id="alts-caption">Alternatives · after T, top-k, top-p</p>
+      <ol aria-labelledby="alts-caption">
+        ${t.alternatives.map((a) => {
+          const chosen = a.id === t.id;
+          const filtered = a.prob === 0;
+          const body = html`<span class="alt">${visibleToken(a.text)}</span>
+            <span class="track" aria-hidden="true"
+              ><span
+                class="bar b${probabilityBin(a.prob)}"
+                style="display:block;width:${((a.prob / scale) * 100).toFixed(2)}%"
+              ></span
+            ></span>
+            <span class="num">${filtered ? 'filtered' : formatPercent(a.prob)}</span>`;
+          const title = `id ${a.id} · model ${formatPercent(a.modelProb)} · at this temperature ${formatPercent(a.probBeforeFilter)}`;
+          return html`<li>
+            ${
+              chosen
+                ? html`<div class="row chosen" title="${title} · chosen">${body}</div>`
+                : html`<button
+                    class="row ${filtered ? 'filtered' : ''}"
+                    title="${title} · click to branch"
+                    aria-label="Branch with ${visibleToken(a.text)}, ${
+                      filtered ? 'filtered out' : formatPercent(a.prob)
+                    }"
+                    @click=${() => emit(this, 'token-branch', { index: this.index, id: a.id })}
+                  >
+                    ${body}
+                  </button>`
+            }
+          </li>`;
+        })}
+      </ol>
+      <p class="foot muted">
+        Click an alternative to branch: the text is cut here and goes on from
+        it.${t.usedFullLogits ? ' (This step read the full logits back.)' : ''}
+      </p>
+    </div>`;
+  }
+
+  private chosenText(t: OutputToken): string {
+    return t.alternatives.find((a) => a.id === t.id)?.text ?? '';
+  }
+
+  /** Moves focus to the first alternative (keyboard users arriving from a chip). */
+  focusFirst(): void {
+    this.renderRoot.querySelector<HTMLButtonElement>('button.row')?.focus();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'token-popover': TokenPopover;
+  }
+}

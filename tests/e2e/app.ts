@@ -1,0 +1,70 @@
+/**
+ * Driving the playground from tests: open it on a model and wait until it can generate,
+ * find the output chips, read a run's status. Also a hub stand-in serving a small random
+ * GPT-2 checkpoint (the hub itself is not reachable from CI).
+ */
+import type { Locator, Page } from '@playwright/test';
+import { makeRandomCheckpoint } from '../../src/model/random-checkpoint.ts';
+import { startHubServer, type HubServer, type HubServerOptions } from '../helpers/hub-server.ts';
+import { expect } from './fixtures.ts';
+
+/** The model the generation tests run: the one bundled with the app. */
+export const BUNDLED = 'model=bundled';
+/** Opens the app with `query` and waits for the model to be loaded and idle. */
+export async function openReady(page: Page, query: string): Promise<void> {
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('model-name')).toBeVisible();
+  await expect(generateButton(page)).toBeEnabled();
+}
+
+export function generateButton(page: Page): Locator {
+  return page.getByRole('button', { name: 'Generate', exact: true });
+}
+
+export function stopButton(page: Page): Locator {
+  return page.getByRole('button', { name: /Stop/ });
+}
+
+export function chips(page: Page): Locator {
+  return page.locator('token-output .chip');
+}
+
+export function runStatus(page: Page): Locator {
+  return page.getByTestId('run-status');
+}
+
+/** The texts of the output chips. */
+export async function chipTexts(page: Page): Promise<string[]> {
+  return chips(page).allTextContents();
+}
+
+/** Waits for the run to end with the max-new-tokens stop. */
+export async function waitForMaxTokens(page: Page): Promise<void> {
+  await expect(runStatus(page)).toHaveText('Reached the max new tokens.');
+}
+
+export const HUB_REPO = 'openai-community/gpt2';
+
+/** A 2-layer GPT-2 with the real vocabulary (7 MB in F16), made once per worker. */
+let checkpoint: ReturnType<typeof makeRandomCheckpoint> | undefined;
+export function tinyCheckpoint(): ReturnType<typeof makeRandomCheckpoint> {
+  checkpoint ??= makeRandomCheckpoint({ preset: 'tiny', dtype: 'F16', seed: 3 });
+  return checkpoint;
+}
+
+/**
+ * A local hub serving the tiny checkpoint as openai-community/gpt2 (the app's default
+ * model), with optional faults per file ("openai-community/gpt2/model.safetensors").
+ */
+export async function startTinyHub(
+  options: HubServerOptions & { safetensors?: Uint8Array } = {},
+): Promise<HubServer> {
+  const c = tinyCheckpoint();
+  return startHubServer(
+    {
+      [`${HUB_REPO}/config.json`]: c.configJson,
+      [`${HUB_REPO}/model.safetensors`]: options.safetensors ?? c.safetensors,
+    },
+    options,
+  );
+}

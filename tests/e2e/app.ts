@@ -4,6 +4,7 @@
  * GPT-2 checkpoint (the hub itself is not reachable from CI).
  */
 import type { Locator, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { makeRandomCheckpoint } from '../../src/model/random-checkpoint.ts';
 import { startHubServer, type HubServer, type HubServerOptions } from '../helpers/hub-server.ts';
 import { expect } from './fixtures.ts';
@@ -67,4 +68,28 @@ export async function startTinyHub(
     },
     options,
   );
+}
+
+/**
+ * The engine's CLI run in Node (Dawn) on the bundled model: the text the page must show
+ * for the same prompt, seed and settings.
+ */
+export function cliGenerate(args: string[]): { ids: number[]; text: string } {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './src/cli/register-raw.mjs',
+      'src/cli/generate.ts',
+      '--model',
+      'weights/tiny-trained',
+      '--json',
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as { ids: number[]; text: string };
 }

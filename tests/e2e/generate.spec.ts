@@ -1,6 +1,7 @@
 import {
   BUNDLED,
   chipTexts,
+  cliGenerate,
   chips,
   generateButton,
   openReady,
@@ -24,6 +25,23 @@ test('type a prompt, generate, see probability-coloured chips and their alternat
   await waitForMaxTokens(page);
   await expect(chips(page)).toHaveCount(6);
   await expect(generateButton(page)).toBeEnabled();
+  // The same text as the engine's CLI gives in Node for the same prompt, seed and settings.
+  const cli = cliGenerate([
+    '--prompt',
+    'Once upon a time',
+    '--max-tokens',
+    '6',
+    '--temperature',
+    '0.8',
+    '--top-k',
+    '40',
+    '--top-p',
+    '0.95',
+    '--seed',
+    '42',
+    '--f16',
+  ]);
+  expect((await chipTexts(page)).join('')).toBe(cli.text);
   // Every chip is in a probability bin and tells its probability and settings.
   for (const chip of await chips(page).all()) {
     await expect(chip).toHaveClass(/\bb[0-4]\b/);

@@ -88,6 +88,49 @@ test.describe('loading models', () => {
     }
   });
 
+  for (const [what, fault, reason] of [
+    ['an HTML page', { html: true }, /web page \(HTML\)/],
+    ['a Git LFS pointer', { lfsPointer: true }, /Git LFS pointer/],
+  ] as const) {
+    test(`a server answering with ${what} instead of weights is refused with the reason`, async ({
+      page,
+    }) => {
+      const hub = await startTinyHub({ faults: { [MODEL_FILE]: fault } });
+      try {
+        await page.goto(`/?hub=${hub.baseUrl}&prompt=`);
+        const error = page.getByTestId('message-error');
+        await expect(error).toContainText('Could not load GPT-2 small');
+        await expect(error).toContainText(reason);
+        await expect(page.getByTestId('model-name')).toBeHidden();
+        // The app stays usable: the bundled model loads from the message.
+        await error.getByRole('button', { name: 'Load the bundled model' }).click();
+        await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
+      } finally {
+        await hub.close();
+      }
+    });
+  }
+
+  test('a download cut off mid-way resumes where it stopped instead of starting over', async ({
+    page,
+  }) => {
+    const cut = 2_000_000;
+    const hub = await startTinyHub({
+      faults: { [MODEL_FILE]: { truncateAfter: cut, failFirst: 1 } },
+    });
+    try {
+      await openReady(page, `hub=${hub.baseUrl}`);
+      await expect(page.getByTestId('model-name')).toHaveText('GPT-2 small');
+      const gets = hub.requests.filter(
+        (r) => r.startsWith('GET') && r.includes('/resolve/main/model.safetensors'),
+      );
+      expect(gets).toHaveLength(2);
+      expect(gets[1]).toMatch(new RegExp(`bytes=${cut}-$`));
+    } finally {
+      await hub.close();
+    }
+  });
+
   test('when the hub cannot be reached the bundled model is loaded instead', async ({ page }) => {
     // Nothing listens on port 9 (discard): the connection is refused at once.
     await page.goto('/?hub=http://127.0.0.1:9');

@@ -50,8 +50,11 @@ export interface GenerationRequest {
   endOfTextId: number;
   /** Tokens already in the KV cache, for reusing a shared prefix (continue, branch). */
   cachedIds?: readonly number[];
-  /** Time every kernel with timestamp queries (see StepStats.kernelMs). */
-  profile?: boolean;
+  /**
+   * Time every kernel with timestamp queries (see StepStats.kernelMs). A function is read
+   * before every step, like `settings`, so profiling can be switched while tokens stream.
+   */
+  profile?: boolean | (() => boolean);
   /** Called after every forward with the ids now in the cache. */
   onCache?: (ids: readonly number[]) => void;
 }
@@ -80,9 +83,9 @@ export async function* generateTokens(
     const settings = request.settings();
     rng ??= new Rng(settings.seed);
     const t0 = performance.now();
-    const readback = await model.forward(pending, pos0, inverseTemperature(settings), {
-      profile: request.profile,
-    });
+    const profile =
+      typeof request.profile === 'function' ? request.profile() : request.profile === true;
+    const readback = await model.forward(pending, pos0, inverseTemperature(settings), { profile });
     request.onCache?.(context);
     const t1 = performance.now();
     const u = settings.temperature > 0 ? rng.next() : 0;

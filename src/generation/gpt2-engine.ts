@@ -22,8 +22,11 @@ export interface GenerateOptions {
   settings: () => SamplingSettings;
   signal?: AbortSignal;
   stopAtEndOfText?: boolean;
-  /** Time every kernel (timestamp queries; adapters without them ignore this). */
-  profile?: boolean;
+  /**
+   * Time every kernel (timestamp queries; adapters without them ignore this). A function is
+   * read before every token, so profiling can be switched while tokens stream.
+   */
+  profile?: boolean | (() => boolean);
 }
 
 export interface AttentionMap {

@@ -406,7 +406,11 @@ export class AttentionPanel extends LitElement {
       this.mapEpoch = epoch;
       this.n = map.n;
       this.setLabels(map.ids);
-      if (this.selected !== null && this.selected >= map.n) this.selected = null;
+      if (this.selected !== null && this.selected >= map.n) {
+        // Tell the shell, so a token selected elsewhere (an output chip) can be selected again.
+        this.selected = null;
+        emitInspector(this, 'token-select', { position: null });
+      }
     }
     if (!this.thumbs.has(key)) this.thumbs = new Map(this.thumbs).set(key, makeThumb(map));
     if (show || (this.map?.layer === layer && this.map.head === head)) this.map = map;

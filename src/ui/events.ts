@@ -30,6 +30,8 @@ export interface UiEventDetails {
   'token-branch': { index: number; id: number };
   /** A button of a message banner. */
   'message-action': { action: MessageAction };
+  /** Time each kernel with timestamp queries, or not (applies to the next token). */
+  'kernel-profile-change': { enabled: boolean };
 }
 
 export type UiEventName = keyof UiEventDetails;
@@ -44,6 +46,7 @@ export type OutputClearEvent = UiEvent<'output-clear'>;
 export type SettingsChangeEvent = UiEvent<'settings-change'>;
 export type TokenBranchEvent = UiEvent<'token-branch'>;
 export type MessageActionEvent = UiEvent<'message-action'>;
+export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
 
 /** Fires `type` from `target` (bubbling, composed). */
 export function emit<K extends UiEventName>(
@@ -65,5 +68,6 @@ declare global {
     'settings-change': SettingsChangeEvent;
     'token-branch': TokenBranchEvent;
     'message-action': MessageActionEvent;
+    'kernel-profile-change': KernelProfileChangeEvent;
   }
 }

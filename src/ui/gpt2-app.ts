@@ -5,6 +5,7 @@ import { droppedFiles } from './dropped-files.ts';
 import { EngineController } from './engine-controller.ts';
 import type {
   GenerateRequestEvent,
+  KernelProfileChangeEvent,
   MessageActionEvent,
   ModelLoadEvent,
   PromptInputEvent,
@@ -12,7 +13,9 @@ import type {
   TokenBranchEvent,
 } from './events.ts';
 import './gpu-status.ts';
+import type { TokenSelectEvent } from './inspector-events.ts';
 import { inspectorSource, runInputFrom } from './inspector-source.ts';
+import './kernel-times.ts';
 import './live-figures.ts';
 import './load-progress.ts';
 import './message-banner.ts';
@@ -163,6 +166,8 @@ export class Gpt2App extends LitElement {
   /** Files are being dragged over the page. */
   @state() private dragging = false;
   private dragDepth = 0;
+  /** The token selected for the inspector (from an output chip or the inspector itself). */
+  @state() private selectedPosition: number | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -262,7 +267,9 @@ export class Gpt2App extends LitElement {
               .prompt=${c.prompt}
               ?generating=${c.generating}
               .stopReason=${c.stopReason}
+              .firstPosition=${Math.max(1, c.promptPieces.length)}
               @token-branch=${(e: TokenBranchEvent) => c.branch(e.detail.index, e.detail.id)}
+              @token-select=${this.onOutputTokenSelect}
             ></token-output>
           </section>
           <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
@@ -272,7 +279,9 @@ export class Gpt2App extends LitElement {
             .nHead=${c.model?.config.nHead ?? 0}
             ?generating=${c.generating}
             .contextKey=${c.output}
+            .selectedPosition=${this.selectedPosition}
             .run=${runInputFrom(c)}
+            @token-select=${(e: TokenSelectEvent) => (this.selectedPosition = e.detail.position)}
           ></attention-panel>
         </div>
         <aside aria-label="Settings and figures">
@@ -295,6 +304,13 @@ export class Gpt2App extends LitElement {
               .contextTokens=${c.contextLength}
               .nPositions=${c.nPositions ?? 0}
             ></live-figures>
+            <kernel-times
+              .kernels=${c.figures.kernels}
+              ?available=${c.gpuStatus.state === 'ready' && c.gpuStatus.timestampQuery}
+              ?enabled=${c.profileKernels}
+              @kernel-profile-change=${(e: KernelProfileChangeEvent) =>
+                c.setProfileKernels(e.detail.enabled)}
+            ></kernel-times>
           </section>
         </aside>
       </main>
@@ -314,6 +330,17 @@ export class Gpt2App extends LitElement {
       }
     `;
   }
+
+  /**
+   * A chip of the output was clicked: the inspector selects its token. The last generated
+   * token has not been run through the model yet (it is sampled from the step before), so it
+   * has no row in the attention maps: that click only opens the chip's alternatives.
+   */
+  private onOutputTokenSelect = (e: TokenSelectEvent): void => {
+    const position = e.detail.position;
+    if (position !== null && position >= this.controller.cachedLength) return;
+    this.selectedPosition = position;
+  };
 
   /** Why Generate is unavailable right now ('' when it is available). */
   private generateHint(): string {

@@ -9,6 +9,7 @@ import {
   PROBABILITY_BINS,
   probabilityBin,
 } from './format.ts';
+import { emitInspector } from './inspector-events.ts';
 import { sharedStyles } from './shared-styles.ts';
 import './token-popover.ts';
 import type { TokenPopover } from './token-popover.ts';
@@ -27,9 +28,11 @@ const CLOSE_DELAY_MS = 200;
  * The generated text as chips, one per token, coloured by the probability the token had
  * under the settings it was drawn with (legend below). Hovering or focusing a chip opens
  * a popover with the alternatives at that step; clicking a chip pins it. Arrow keys move
- * between chips, Enter or ArrowDown enters the popover, Escape closes it.
+ * between chips, Enter or ArrowDown enters the popover, Escape closes it. Clicking a chip
+ * (or Enter on it) also selects its token for the inspector views.
  *
  * @fires token-branch - (from the popover) with the step index and the alternative's id
+ * @fires token-select - a chip was clicked: its token's position in the context
  */
 @customElement('token-output')
 export class TokenOutput extends LitElement {
@@ -200,6 +203,8 @@ export class TokenOutput extends LitElement {
   @property() prompt = '';
   @property({ type: Boolean }) generating = false;
   @property({ attribute: false }) stopReason: StopReason | null = null;
+  /** Position in the context of the first output token (the prompt's length in tokens). */
+  @property({ type: Number }) firstPosition = 0;
 
   /** The chip whose popover is open. */
   @state() private active: number | null = null;
@@ -363,6 +368,7 @@ export class TokenOutput extends LitElement {
       return;
     }
     this.open(i, true);
+    emitInspector(this, 'token-select', { position: this.firstPosition + i });
     // From the keyboard (Enter, Space): go on into the alternatives.
     if (e.detail === 0) void this.updateComplete.then(() => this.popoverEl?.focusFirst());
   }

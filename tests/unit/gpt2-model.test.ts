@@ -254,4 +254,38 @@ describe('logit lens and per-kernel timings', () => {
       engine.unload();
     }
   });
+
+  it('switches profiling between steps while tokens stream, without changing the tokens', async () => {
+    const { files } = randomModel(SHAPE, { seed: 14 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const settings = parseSamplingSettings({ temperature: 0.9, topK: 0, topP: 1, seed: 7 });
+      const request = { contextIds: IDS, maxNewTokens: 6, settings: () => settings };
+      const plain: number[] = [];
+      for await (const step of engine.generate({ ...request, profile: false })) {
+        plain.push(step.id);
+        expect(step.stats.kernelMs).toBeUndefined();
+      }
+      // On for the prefill, off for steps 1-2, on for 3-4, off again for 5: as a user's
+      // checkbox would be, read before each step.
+      let on = true;
+      const ids: number[] = [];
+      const timed: number[] = [];
+      for await (const step of engine.generate({ ...request, profile: () => on })) {
+        ids.push(step.id);
+        if (step.stats.kernelMs) {
+          timed.push(step.index);
+          const kinds = Object.keys(step.stats.kernelMs);
+          expect(kinds).toContain(step.forwardTokens > 1 ? 'matmul' : 'matvec');
+          expect(kinds).not.toContain(step.forwardTokens > 1 ? 'matvec' : 'matmul');
+          expect(step.stats.readbackBytes).toBeGreaterThan(1024);
+        }
+        on = step.index === 2 || step.index === 3;
+      }
+      expect(timed).toEqual([0, 3, 4]);
+      expect(ids).toEqual(plain);
+    } finally {
+      engine.unload();
+    }
+  });
 });

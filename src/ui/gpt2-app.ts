@@ -152,6 +152,10 @@ export class Gpt2App extends LitElement {
         font-size: 0.75rem;
         color: var(--text-muted);
       }
+      footer a {
+        margin-left: 0.5rem;
+        color: var(--accent);
+      }
     `,
   ];
 
@@ -316,6 +320,7 @@ export class Gpt2App extends LitElement {
       </main>
       <footer>
         Runs entirely on this device through WebGPU: hand-written WGSL kernels, no server.
+        <a href="bench.html">Benchmark and self-test on this GPU</a>
       </footer>
       ${
         this.dragging

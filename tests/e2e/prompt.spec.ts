@@ -19,6 +19,10 @@ test.describe('prompt editor', () => {
       .poll(() => new URL(page.url()).searchParams.get('prompt'))
       .toBe('Hello world, hello GPT-2!');
     await snap(page, info, 'prompt-tokens');
+    // The benchmark and self-test page is one click away.
+    await page.getByRole('link', { name: 'Benchmark and self-test on this GPU' }).click();
+    await expect(page).toHaveURL(/\/bench\.html$/);
+    await expect(page.getByTestId('self-test-run')).toBeVisible();
   });
 
   test('HTML typed in the prompt is shown as text, never run', async ({ page }) => {

@@ -12,6 +12,8 @@ export interface EngineLoadOptions {
   storage: WeightStorage;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** Told when the weights are on the GPU and the kernels are being compiled. */
+  onCompile?: () => void;
 }
 
 export interface GenerateOptions {
@@ -62,7 +64,12 @@ export class Gpt2Engine {
   ): Promise<Gpt2Engine> {
     const weights = await loadGpt2Weights(gpu, files, options);
     try {
+      options.onCompile?.();
       const model = new Gpt2Model(gpu, weights);
+      // In a browser the GPU process compiles the pipelines after the calls return; waiting
+      // here puts that time in loading rather than in the first token.
+      await gpu.device.queue.onSubmittedWorkDone();
+      options.signal?.throwIfAborted();
       return new Gpt2Engine(gpu, weights, model, new Gpt2Tokenizer(), files.description);
     } catch (e) {
       weights.destroy();

@@ -72,6 +72,8 @@ export interface LoadingState {
   fromCache: boolean;
   /** Over the last few seconds; null until measurable. */
   bytesPerSecond: number | null;
+  /** The weights are on the GPU; the kernels are being compiled. */
+  compiling: boolean;
 }
 
 /** One of the top tokens of a step, with its text. */
@@ -257,7 +259,8 @@ export class EngineController implements ReactiveController {
     this.runDone = new Promise((r) => (release = r));
     try {
       await previous;
-      const engine = this.engine;
+      // A run asked for meanwhile goes first: the view asks again when it ends.
+      const engine = this.generating ? null : this.engine;
       return engine ? await job(engine) : null;
     } finally {
       release();
@@ -350,6 +353,7 @@ export class EngineController implements ReactiveController {
       total: 0,
       fromCache: false,
       bytesPerSecond: null,
+      compiling: false,
     };
     this.update();
     try {
@@ -361,6 +365,11 @@ export class EngineController implements ReactiveController {
         storage,
         signal: abort.signal,
         onProgress: (p) => this.onProgress(abort, p),
+        onCompile: () => {
+          if (this.loadAbort !== abort || !this.loading) return;
+          this.loading = { ...this.loading, compiling: true };
+          this.update();
+        },
       });
       if (abort.signal.aborted || gpu !== this.gpu) {
         engine.unload();

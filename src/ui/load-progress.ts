@@ -98,6 +98,7 @@ export class LoadProgressView extends LitElement {
           .filter(Boolean)
           .join(' · ')
       : 'Connecting…';
+    const status = l.compiling ? 'Compiling the GPU kernels…' : figures;
     return html`<div class="box card" role="group" aria-label="Loading ${l.label}">
       <div class="title">
         <span>Loading ${l.label}</span>
@@ -120,7 +121,7 @@ export class LoadProgressView extends LitElement {
         ></div>
       </div>
       <div class="figures muted" data-testid="load-figures">
-        ${l.file ? html`<span class="mono">${l.file}</span> · ` : nothing}${figures}
+        ${l.file ? html`<span class="mono">${l.file}</span> · ` : nothing}${status}
         ${l.fromCache ? ' · read from this browser’s cache' : ''}
       </div>
     </div>`;

@@ -1,6 +1,7 @@
 import source from '../../shaders/attention.wgsl?raw';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
+import { ATTENTION_MAX_HS } from './attention-limits.ts';
 import { KernelCall } from './kernel-call.ts';
 
 export const attentionSource = source;
@@ -11,8 +12,7 @@ export const attentionLayout = new UniformLayout([
   ['NH', 'u32'],
 ] as const);
 
-/** Largest head size the kernel serves (MAX_HS in attention.wgsl and attention_probs.wgsl). */
-export const ATTENTION_MAX_HS = 256;
+export { ATTENTION_MAX_HS };
 
 export interface AttentionSizes {
   T: number;

@@ -1,3 +1,4 @@
+import { ATTENTION_MAX_HS } from '../kernels/attention-limits.ts';
 import { ConfigError } from './errors.ts';
 
 /** The shape of a GPT-2 model, read from a hub config.json. */
@@ -132,6 +133,14 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
     throw new ConfigError(
       `config.json: n_embd (${nEmbd}) is not divisible by n_head (${nHead}), so heads cannot ` +
         'split the channels evenly. The config is corrupt or not GPT-2.',
+    );
+  }
+
+  if (nEmbd / nHead > ATTENTION_MAX_HS) {
+    throw new ConfigError(
+      `config.json: heads of ${nEmbd / nHead} channels (n_embd ${nEmbd} / n_head ${nHead}) are ` +
+        `larger than the ${ATTENTION_MAX_HS} this engine's attention kernel serves; every GPT-2 ` +
+        'size has 64.',
     );
   }
 

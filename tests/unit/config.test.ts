@@ -140,6 +140,13 @@ describe('parseGpt2Config', () => {
     );
   });
 
+  it('refuses heads larger than the attention kernel serves', () => {
+    expect(configError({ ...GPT2_HUB, n_embd: 514, n_head: 2 })).toMatch(
+      /heads of 257 channels \(n_embd 514 \/ n_head 2\) are larger than the 256/,
+    );
+    expect(() => parseGpt2Config({ ...GPT2_HUB, n_embd: 512, n_head: 2 })).not.toThrow();
+  });
+
   it('refuses absurd sizes, alone and together', () => {
     expect(configError({ ...GPT2_HUB, n_layer: 1e6 })).toMatch(
       /n_layer = 1000000 is above the limit/,

@@ -197,6 +197,42 @@ test.describe('loading models', () => {
     }
   });
 
+  test('picked files that are not a GPT-2 checkpoint are refused with the reason', async ({
+    page,
+  }) => {
+    await page.goto('/?model=bundled');
+    await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
+    await page.getByRole('combobox', { name: 'Model' }).selectOption({
+      label: 'Files on this computer…',
+    });
+    const input = page.locator('model-picker #file-input');
+    const config = Buffer.from(tinyCheckpoint().configJson);
+    const error = page.getByTestId('message-error');
+    // A zip (what PyTorch's .bin is) saved under the safetensors name.
+    await input.setInputFiles([
+      { name: 'config.json', mimeType: 'application/json', buffer: config },
+      {
+        name: 'model.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 7)]),
+      },
+    ]);
+    await expect(error).toContainText('model.safetensors');
+    await expect(error).toContainText(/header|safetensors/i);
+    // The model that was loaded stays loaded and usable.
+    await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
+    await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
+    // Only a config: the missing file is named.
+    await page.getByRole('combobox', { name: 'Model' }).selectOption({
+      label: 'Files on this computer…',
+    });
+    await input.setInputFiles([
+      { name: 'config.json', mimeType: 'application/json', buffer: config },
+    ]);
+    await expect(error).toContainText('The picked files have no model.safetensors');
+    await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
+  });
+
   test('after a lost GPU device the model can be reloaded', async ({ page }) => {
     await page.addInitScript(() => {
       const request = GPUAdapter.prototype.requestDevice;

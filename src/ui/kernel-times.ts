@@ -70,45 +70,13 @@ export class KernelTimes extends LitElement {
         font-size: 0.75rem;
       }
       .segmented {
-        margin: 0.75rem 0 0;
-        padding: 0;
-        min-inline-size: 0;
+        margin-top: 0.75rem;
         display: flex;
-        border: 1px solid var(--border);
-        border-radius: var(--radius-small);
-        overflow: hidden;
-        background: var(--surface);
       }
       .segmented label {
-        position: relative;
         flex: 1 1 0;
-        display: inline-flex;
-        align-items: center;
-        justify-content: center;
         min-height: 2rem;
         padding: 0 0.5rem;
-        font-weight: 600;
-        color: var(--text-muted);
-        cursor: pointer;
-        white-space: nowrap;
-      }
-      .segmented label + label {
-        border-left: 1px solid var(--border);
-      }
-      .segmented input {
-        position: absolute;
-        inset: 0;
-        opacity: 0;
-        margin: 0;
-        cursor: pointer;
-      }
-      .segmented label:has(input:checked) {
-        background: var(--accent-soft);
-        color: var(--text);
-      }
-      .segmented label:has(input:focus-visible) {
-        outline: 2px solid var(--focus);
-        outline-offset: -2px;
       }
       .totals {
         margin: 0.75rem 0 0.5rem;

@@ -50,41 +50,9 @@ export class ModelPicker extends LitElement {
         width: 17rem;
         max-width: 100%;
       }
-      .segmented {
-        margin: 0;
-        padding: 0;
-        min-inline-size: 0;
-        display: inline-flex;
-        border: 1px solid var(--border);
-        border-radius: var(--radius-small);
-        overflow: hidden;
-        background: var(--surface);
-      }
       .segmented label {
-        position: relative;
-        display: inline-flex;
-        align-items: center;
-        padding: 0 0.7rem;
         min-height: calc(2.25rem - 2px);
         font-size: 0.8125rem;
-        font-weight: 600;
-        cursor: pointer;
-        color: var(--text-muted);
-      }
-      .segmented input {
-        position: absolute;
-        opacity: 0;
-        inset: 0;
-        margin: 0;
-        cursor: pointer;
-      }
-      .segmented label:has(input:checked) {
-        background: var(--accent-soft);
-        color: var(--text);
-      }
-      .segmented label:has(input:focus-visible) {
-        outline: 2px solid var(--focus);
-        outline-offset: -2px;
       }
       .error {
         flex-basis: 100%;

@@ -123,6 +123,46 @@ export const sharedStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  /* A row of radio buttons drawn as one switch (precision, which step is shown). */
+  .segmented {
+    margin: 0;
+    padding: 0;
+    min-inline-size: 0;
+    display: inline-flex;
+    border: 1px solid var(--border);
+    border-radius: var(--radius-small);
+    overflow: hidden;
+    background: var(--surface);
+  }
+  .segmented label {
+    position: relative;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    padding: 0 0.7rem;
+    font-weight: 600;
+    color: var(--text-muted);
+    cursor: pointer;
+    white-space: nowrap;
+  }
+  .segmented label + label {
+    border-left: 1px solid var(--border);
+  }
+  .segmented input {
+    position: absolute;
+    inset: 0;
+    opacity: 0;
+    margin: 0;
+    cursor: pointer;
+  }
+  .segmented label:has(input:checked) {
+    background: var(--accent-soft);
+    color: var(--text);
+  }
+  .segmented label:has(input:focus-visible) {
+    outline: 2px solid var(--focus);
+    outline-offset: -2px;
+  }
   h2 {
     font-size: 0.75rem;
     font-weight: 650;

@@ -643,7 +643,10 @@ export class EngineController implements ReactiveController {
           const r = await steps.next();
           if (abort.signal.aborted) return;
           if (r.done) {
-            this.stopReason = r.value.reason;
+            // The engine was asked for no more than the window holds: running out of them
+            // is the context filling up, whatever the user's max new tokens.
+            const full = r.value.reason === 'max_tokens' && contextIds.length + count >= P;
+            this.stopReason = full ? 'context_full' : r.value.reason;
             break;
           }
           const step = r.value;
@@ -678,6 +681,10 @@ export class EngineController implements ReactiveController {
           }
           this.gpuBytes = engine.gpuBytes;
           this.update();
+          if (contextIds.length + count >= P) {
+            this.stopReason = 'context_full';
+            break;
+          }
           if (count >= this.settings.maxNewTokens) {
             this.stopReason = 'max_tokens';
             break;

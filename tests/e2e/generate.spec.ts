@@ -157,3 +157,27 @@ test('Stop halts at once, Continue goes on, Clear empties the output', async ({ 
   await page.getByRole('button', { name: 'Clear' }).click();
   await expect(chips(page)).toHaveCount(0);
 });
+
+test('a prompt longer than the context is refused, and a run stops when the context is full', async ({
+  page,
+}) => {
+  // The bundled model reads 256 tokens; " the" is one token.
+  const long = `The${' the'.repeat(299)}`;
+  await openReady(page, `${BUNDLED}&max_tokens=20&temperature=0&prompt=`);
+  await page.getByRole('textbox', { name: 'Prompt' }).fill(long);
+  await expect(page.getByTestId('prompt-token-count')).toHaveText('300 tokens');
+  await generateButton(page).click();
+  await expect(page.getByTestId('message-error')).toContainText(
+    'this model reads at most 256 tokens',
+  );
+  await expect(chips(page)).toHaveCount(0);
+  await expect(generateButton(page)).toBeEnabled();
+  // 250 tokens and 20 asked for: it stops at the 256th and says why.
+  await page.getByRole('textbox', { name: 'Prompt' }).fill(`The${' the'.repeat(249)}`);
+  await expect(page.getByTestId('prompt-token-count')).toHaveText('250 tokens');
+  await generateButton(page).click();
+  await expect(runStatus(page)).toHaveText('The context window is full.');
+  await expect(chips(page)).toHaveCount(6);
+  await expect(page.getByTestId('fig-context')).toContainText('256');
+  await expect(page.getByTestId('message-error')).toBeHidden();
+});

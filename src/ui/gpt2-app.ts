@@ -307,6 +307,8 @@ export class Gpt2App extends LitElement {
               .figures=${c.figures}
               .contextTokens=${c.contextLength}
               .nPositions=${c.nPositions ?? 0}
+              .cachedTokens=${c.cachedLength}
+              .kvBytesPerToken=${c.model ? 2 * c.model.config.nLayer * c.model.config.nEmbd * 4 : 0}
             ></live-figures>
             <kernel-times
               .kernels=${c.figures.kernels}

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunFigures } from './engine-controller.ts';
-import { formatMs, formatRate } from './format.ts';
+import { formatBytes, formatMs, formatRate } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /** The run's figures, updated with every token: latency, speed and how full the context is. */
@@ -46,6 +46,11 @@ export class LiveFigures extends LitElement {
         font-weight: 500;
         color: var(--text-muted);
       }
+      .note {
+        margin: 0.3rem 0 0;
+        font-size: 0.75rem;
+        color: var(--text-muted);
+      }
       .meter {
         margin-top: 0.4rem;
         height: 0.35rem;
@@ -65,6 +70,10 @@ export class LiveFigures extends LitElement {
   @property({ type: Number }) contextTokens = 0;
   /** The model's context window; 0 before a model is loaded. */
   @property({ type: Number }) nPositions = 0;
+  /** Tokens whose keys and values are in the KV cache. */
+  @property({ type: Number }) cachedTokens = 0;
+  /** KV cache bytes one token takes: keys and values of every layer. */
+  @property({ type: Number }) kvBytesPerToken = 0;
 
   override render() {
     const f = this.figures;
@@ -108,6 +117,22 @@ export class LiveFigures extends LitElement {
           >
             <span style="width:${(fill * 100).toFixed(1)}%"></span>
           </div>
+        </div>
+        <div class="fig wide">
+          <dt>KV cache</dt>
+          <dd data-testid="fig-kv-cache">
+            ${this.cachedTokens}
+            <span class="sub">
+              tokens ·
+              ${formatBytes(this.cachedTokens * this.kvBytesPerToken)}${
+                this.nPositions ? ` of ${formatBytes(this.nPositions * this.kvBytesPerToken)}` : ''
+              }
+            </span>
+          </dd>
+          <p class="note">
+            The keys and values of every token so far, in each layer: a new token runs through the
+            model alone and attends to these instead of recomputing them.
+          </p>
         </div>
       </dl>`;
   }

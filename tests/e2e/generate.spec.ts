@@ -52,6 +52,11 @@ test('type a prompt, generate, see probability-coloured chips and their alternat
   }
   await expect(page.getByTestId('fig-ttft')).not.toHaveText('–');
   await expect(page.getByTestId('fig-context')).toContainText('10');
+  // The last token has not been through the model yet: 9 tokens of keys and values, each
+  // 2 x 4 layers x 128 channels x 4 bytes, of 256 x 4096 bytes for the whole window.
+  await expect(page.getByTestId('fig-kv-cache')).toHaveText(
+    /^\s*9\s+tokens\s+·\s+36\.9 kB of 1\.0 MB\s*$/,
+  );
   await expect(page.getByTestId('temp-chart').getByRole('listitem').first()).toBeVisible();
   // The popover of a chip: the alternatives as a bar chart, and the settings.
   await chips(page).nth(2).hover();

@@ -96,6 +96,9 @@ export interface OutputToken {
   usedFullLogits: boolean;
 }
 
+/** Why the last run ended: the engine's reasons, or a single Step done. */
+export type RunStopReason = StopReason | 'step';
+
 export interface RunFigures {
   /** From Generate/Continue to the first token on screen. */
   ttftMs: number | null;
@@ -145,7 +148,7 @@ export class EngineController implements ReactiveController {
   promptPieces: TokenPiece[] = [];
   output: OutputToken[] = [];
   generating = false;
-  stopReason: StopReason | null = null;
+  stopReason: RunStopReason | null = null;
   figures: RunFigures = EMPTY_FIGURES;
   settings: RunSettings;
   storage: WeightStorage;
@@ -558,6 +561,16 @@ export class EngineController implements ReactiveController {
     void this.run([...this.promptIdsOrEot(), ...this.output.map((t) => t.id)]);
   }
 
+  /** Exactly one more token: after the output, or after the prompt when there is none. */
+  step(): void {
+    if (!this.canStep) return;
+    void this.run([...this.promptIdsOrEot(), ...this.output.map((t) => t.id)], 1);
+  }
+
+  get canStep(): boolean {
+    return this.output.length === 0 ? this.canGenerate : this.canContinue;
+  }
+
   /** Cuts the output at `index`, puts alternative `id` there and continues after it. */
   branch(index: number, id: number): void {
     const at = this.output[index];
@@ -607,7 +620,8 @@ export class EngineController implements ReactiveController {
     return this.promptPieces.length ? this.promptPieces.map((p) => p.id) : [Gpt2Tokenizer.EOT];
   }
 
-  private async run(contextIds: number[]): Promise<void> {
+  /** `tokens`: how many to generate, else the max new tokens setting (read at each token). */
+  private async run(contextIds: number[], tokens?: number): Promise<void> {
     const previous = this.runDone;
     const abort = new AbortController();
     this.runAbort = abort;
@@ -685,8 +699,8 @@ export class EngineController implements ReactiveController {
             this.stopReason = 'context_full';
             break;
           }
-          if (count >= this.settings.maxNewTokens) {
-            this.stopReason = 'max_tokens';
+          if (count >= (tokens ?? this.settings.maxNewTokens)) {
+            this.stopReason = tokens === undefined ? 'max_tokens' : 'step';
             break;
           }
         }

@@ -19,7 +19,7 @@ export interface UiEventDetails {
   /** The prompt text changed. */
   'prompt-input': { text: string };
   /** Generate from the prompt (new) or continue the current output. */
-  'generate-request': { mode: 'new' | 'continue' };
+  'generate-request': { mode: 'new' | 'continue' | 'step' };
   /** Stop the generation now. */
   'generation-stop': Record<string, never>;
   /** Remove the generated text. */

@@ -5,7 +5,7 @@
  * (`prompt_ids`, `ids`, `text`, `stop`), so a run from the page and one from `npm run
  * generate` read alike. Pure data in, plain object out; `downloadRun` saves it as a file.
  */
-import type { StopReason } from '../generation/generate.ts';
+import type { RunStopReason } from './engine-controller.ts';
 import type { SamplingSettings } from '../generation/sampling-settings.ts';
 import type { LoadedModel, OutputToken, RunFigures } from './engine-controller.ts';
 import { choiceSpec } from './model-choices.ts';
@@ -22,7 +22,7 @@ export interface RunExportInput {
   promptIds: readonly number[];
   settings: RunSettings;
   output: readonly OutputToken[];
-  stopReason: StopReason | null;
+  stopReason: RunStopReason | null;
   figures?: RunFigures | null;
   /** The attention map on screen, if any. */
   attention?: { layer: number; head: number } | null;

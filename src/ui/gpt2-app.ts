@@ -256,11 +256,11 @@ export class Gpt2App extends LitElement {
               ?generating=${c.generating}
               ?canGenerate=${c.canGenerate}
               ?canContinue=${c.canContinue}
+              ?canStep=${c.canStep}
               ?hasOutput=${c.output.length > 0}
               .hint=${this.generateHint()}
               @prompt-input=${(e: PromptInputEvent) => c.setPrompt(e.detail.text)}
-              @generate-request=${(e: GenerateRequestEvent) =>
-                e.detail.mode === 'new' ? c.generate() : c.continue()}
+              @generate-request=${(e: GenerateRequestEvent) => this.onGenerateRequest(e)}
               @generation-stop=${() => c.stop()}
               @output-clear=${() => c.clearOutput()}
             ></prompt-editor>
@@ -350,6 +350,13 @@ export class Gpt2App extends LitElement {
   };
 
   /** Why Generate is unavailable right now ('' when it is available). */
+  private onGenerateRequest(e: GenerateRequestEvent): void {
+    const c = this.controller;
+    if (e.detail.mode === 'new') c.generate();
+    else if (e.detail.mode === 'continue') c.continue();
+    else c.step();
+  }
+
   private generateHint(): string {
     const c = this.controller;
     if (c.canGenerate || c.generating) return '';

@@ -13,7 +13,8 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
  * shortcuts it shows, Ctrl/Cmd+Enter and Escape, are the app's: they work anywhere.)
  *
  * @fires prompt-input - on every edit, with the text
- * @fires generate-request - Generate (mode "new") or Continue (mode "continue")
+ * @fires generate-request - Generate (mode "new"), Continue (mode "continue") or Step
+ *   (mode "step": one token)
  * @fires generation-stop - Stop
  * @fires output-clear - Clear
  */
@@ -87,6 +88,7 @@ export class PromptEditor extends LitElement {
   /** A model is loaded and idle enough to start. */
   @property({ type: Boolean }) canGenerate = false;
   @property({ type: Boolean }) canContinue = false;
+  @property({ type: Boolean }) canStep = false;
   @property({ type: Boolean }) hasOutput = false;
   /** Why Generate is unavailable (shown instead of the keyboard hint), '' when it is. */
   @property() hint = '';
@@ -124,6 +126,13 @@ export class PromptEditor extends LitElement {
           @click=${() => emit(this, 'generate-request', { mode: 'continue' })}
         >
           Continue
+        </button>
+        <button
+          ?disabled=${this.generating || !this.canStep}
+          @click=${() => emit(this, 'generate-request', { mode: 'step' })}
+          title="Generate exactly one token, to follow the model a step at a time"
+        >
+          Step
         </button>
         <button
           ?disabled=${!this.hasOutput && !this.generating}

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { StopReason } from '../generation/generate.ts';
+import type { RunStopReason } from './engine-controller.ts';
 import type { OutputToken } from './engine-controller.ts';
 import {
   describeSampling,
@@ -14,11 +14,12 @@ import { sharedStyles } from './shared-styles.ts';
 import './token-popover.ts';
 import type { TokenPopover } from './token-popover.ts';
 
-const STOP_TEXT: Record<StopReason, string> = {
+const STOP_TEXT: Record<RunStopReason, string> = {
   end_of_text: 'The model ended the text (<|endoftext|>).',
   max_tokens: 'Reached the max new tokens.',
   context_full: 'The context window is full.',
   cancelled: 'Stopped.',
+  step: 'One token generated: Step again for the next.',
 };
 
 /** Hover grace period: time to move the pointer from a chip to its popover. */
@@ -202,7 +203,7 @@ export class TokenOutput extends LitElement {
   /** The prompt, shown before the output so the text reads as a whole. */
   @property() prompt = '';
   @property({ type: Boolean }) generating = false;
-  @property({ attribute: false }) stopReason: StopReason | null = null;
+  @property({ attribute: false }) stopReason: RunStopReason | null = null;
   /** Position in the context of the first output token (the prompt's length in tokens). */
   @property({ type: Number }) firstPosition = 0;
 

@@ -186,3 +186,20 @@ test('a prompt longer than the context is refused, and a run stops when the cont
   await expect(page.getByTestId('fig-context')).toContainText('256');
   await expect(page.getByTestId('message-error')).toBeHidden();
 });
+
+test('Step generates exactly one token at a time, the same as a run', async ({ page }) => {
+  await openReady(page, `${BUNDLED}&max_tokens=3&temperature=0&prompt=It%20is%20a%20truth`);
+  const step = page.getByRole('button', { name: 'Step', exact: true });
+  await step.click();
+  await expect(runStatus(page)).toHaveText('One token generated: Step again for the next.');
+  await expect(chips(page)).toHaveCount(1);
+  await step.click();
+  await expect(chips(page)).toHaveCount(2);
+  await step.click();
+  await expect(chips(page)).toHaveCount(3);
+  await expect(runStatus(page)).toHaveText('One token generated: Step again for the next.');
+  const stepped = await chipTexts(page);
+  await generateButton(page).click();
+  await waitForMaxTokens(page);
+  expect(await chipTexts(page)).toEqual(stepped);
+});

@@ -24,7 +24,7 @@ Downloads config.json and model.safetensors of a GPT-2 checkpoint into a folder.
   REPO              hub repo id (default ${DEFAULT_HUB_REPO}), hf:owner/name@revision,
                     or the http(s) URL of a folder holding the two files
   --revision REV    branch, tag or commit of a hub repo (default main)
-  --base URL        the hub's address (default https://huggingface.co)
+  --base URL        the hub's address (default $HF_ENDPOINT, else https://huggingface.co)
   --out DIR         where to put the files (default weights/<name>)
   --force           download again even if the files are there
 `;
@@ -65,7 +65,7 @@ export async function main(argv: readonly string[], io: DownloadWeightsIo = {}):
           `\nconnection broke off at ${formatBytes(at)} (${reason}); resuming, attempt ${attempt}\n`,
         ),
     };
-    const base = args.get('base') as string | undefined;
+    const flagBase = args.get('base') as string | undefined;
     const revision = args.get('revision') as string | undefined;
     let files: HttpFiles;
     let name: string;
@@ -74,11 +74,12 @@ export async function main(argv: readonly string[], io: DownloadWeightsIo = {}):
         ...http,
         repo: source.repo,
         revision: revision ?? source.revision,
-        base,
+        // HF_ENDPOINT is where the Hugging Face tools look for a mirror of the hub.
+        base: flagBase ?? (process.env.HF_ENDPOINT || undefined),
       });
       name = source.repo.split('/').pop()!;
     } else if (source.kind === 'url') {
-      if (base !== undefined || revision !== undefined) {
+      if (flagBase !== undefined || revision !== undefined) {
         throw new UsageError('--base and --revision apply to hub repos, not to a URL folder');
       }
       files = new HttpFiles(source.url, http);

@@ -1,18 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRandomCheckpoint } from '../../src/model/random-checkpoint-node.ts';
+import { startHubServer } from '../helpers/hub-server.ts';
 
 // The CLIs as a user runs them (npm scripts through tsx), on a small random checkpoint on disk.
 function run(
   script: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('npx', ['tsx', '--import', './src/cli/register-raw.mjs', script, ...args], {
-      env: process.env,
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -73,6 +75,44 @@ describe('command line', () => {
       '--json',
     ]);
     expect(JSON.parse(again.stdout).ids).toEqual(out.ids);
+  });
+
+  it('generate reads a hub repo from the mirror HF_ENDPOINT names, as from --hub-base', async () => {
+    const files = {
+      config: readFileSync(join(dir, 'config.json')),
+      weights: readFileSync(join(dir, 'model.safetensors')),
+    };
+    const hub = await startHubServer({
+      'openai-community/gpt2/config.json': files.config,
+      'openai-community/gpt2/model.safetensors': files.weights,
+    });
+    try {
+      const args = [
+        '--model',
+        'hf:openai-community/gpt2',
+        '--ids',
+        '15496,995',
+        '--max-tokens',
+        '3',
+        '--temperature',
+        '0',
+        '--json',
+      ];
+      const viaEnv = await run('src/cli/generate.ts', args, { HF_ENDPOINT: hub.baseUrl });
+      expect(viaEnv.code, viaEnv.stderr).toBe(0);
+      const viaFlag = await run('src/cli/generate.ts', [...args, '--hub-base', hub.baseUrl]);
+      expect(viaFlag.code, viaFlag.stderr).toBe(0);
+      const local = await run('src/cli/generate.ts', ['--model', dir, ...args.slice(2)]);
+      expect(JSON.parse(viaEnv.stdout).ids).toEqual(JSON.parse(local.stdout).ids);
+      expect(JSON.parse(viaFlag.stdout).ids).toEqual(JSON.parse(local.stdout).ids);
+      expect(
+        hub.requests.some((r) =>
+          r.includes('/openai-community/gpt2/resolve/main/model.safetensors'),
+        ),
+      ).toBe(true);
+    } finally {
+      await hub.close();
+    }
   });
 
   it('rejects bad settings with a message naming the allowed range', async () => {

@@ -168,7 +168,9 @@ export async function nodeModelFiles(
   const exists = await isDirectory(trimmed);
   const source = parseModelSpec(spec, { isDirectory: (p) => exists && p === trimmed });
   if (source.kind === 'dir') return openModelDir(source.path);
-  return modelFilesFor(source, options);
+  // HF_ENDPOINT is where the Hugging Face tools look for a mirror of the hub.
+  const hubBase = options.hubBase ?? (process.env.HF_ENDPOINT || undefined);
+  return modelFilesFor(source, { ...options, hubBase });
 }
 
 async function isDirectory(path: string): Promise<boolean> {

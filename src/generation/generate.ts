@@ -62,7 +62,9 @@ export interface GenerationRequest {
 /**
  * The autoregressive loop: prefill what the cache lacks, then one token per step. Each step
  * reads back only the GPU-selected candidates unless the settings need the full logits.
- * The random generator is seeded once from the first step's settings.
+ * The random draw for the token at context position p comes from PCG32 seeded with the
+ * step's seed on stream p: a run is reproducible, and generating in pieces (Continue, Step)
+ * gives the same tokens as one run, since no generator state has to survive between runs.
  */
 export async function* generateTokens(
   model: Gpt2Model,
@@ -76,19 +78,17 @@ export async function* generateTokens(
   if (pos0 > model.position) pos0 = model.position;
   if (pos0 >= context.length) pos0 = context.length - 1; // re-run the last token for its logits
   let pending = context.slice(pos0);
-  let rng: Rng | null = null;
   for (let index = 0; index < request.maxNewTokens; index++) {
     if (request.signal?.aborted) return { reason: 'cancelled', length: context.length };
     if (pos0 + pending.length > P) return { reason: 'context_full', length: context.length };
     const settings = request.settings();
-    rng ??= new Rng(settings.seed);
     const t0 = performance.now();
     const profile =
       typeof request.profile === 'function' ? request.profile() : request.profile === true;
     const readback = await model.forward(pending, pos0, inverseTemperature(settings), { profile });
     request.onCache?.(context);
     const t1 = performance.now();
-    const u = settings.temperature > 0 ? rng.next() : 0;
+    const u = settings.temperature > 0 ? new Rng(settings.seed, context.length).next() : 0;
     let choice: Selection = selectFromCandidates(
       readback.candidates,
       readback.lse,

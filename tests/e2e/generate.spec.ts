@@ -187,8 +187,13 @@ test('a prompt longer than the context is refused, and a run stops when the cont
   await expect(page.getByTestId('message-error')).toBeHidden();
 });
 
-test('Step generates exactly one token at a time, the same as a run', async ({ page }) => {
-  await openReady(page, `${BUNDLED}&max_tokens=3&temperature=0&prompt=It%20is%20a%20truth`);
+test('Step generates exactly one token at a time, the same tokens as a run with the seed', async ({
+  page,
+}) => {
+  await openReady(
+    page,
+    `${BUNDLED}&max_tokens=3&temperature=0.9&seed=3&prompt=It%20is%20a%20truth`,
+  );
   const step = page.getByRole('button', { name: 'Step', exact: true });
   await step.click();
   await expect(runStatus(page)).toHaveText('One token generated: Step again for the next.');

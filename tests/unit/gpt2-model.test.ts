@@ -288,4 +288,52 @@ describe('logit lens and per-kernel timings', () => {
       engine.unload();
     }
   });
+
+  it('samples the same tokens in one run as in pieces (Continue, Step), and a seed change applies next', async () => {
+    const { files } = randomModel(SHAPE, { seed: 15 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      let settings = parseSamplingSettings({ temperature: 1.2, topK: 0, topP: 1, seed: 99 });
+      const generate = async (contextIds: number[], n: number) => {
+        const ids: number[] = [];
+        for await (const step of engine.generate({
+          contextIds,
+          maxNewTokens: n,
+          settings: () => settings,
+          stopAtEndOfText: false,
+        })) {
+          ids.push(step.id);
+        }
+        return ids;
+      };
+      const whole = await generate(IDS, 8);
+      // 3, then 1 (a Step), then 4 more, each run going on from the last.
+      const pieces: number[] = [];
+      for (const n of [3, 1, 4]) pieces.push(...(await generate([...IDS, ...pieces], n)));
+      expect(pieces).toEqual(whole);
+      // High temperature over 397 tokens: eight draws that all repeat one token would mean
+      // the draws are not random at all.
+      expect(new Set(whole).size).toBeGreaterThan(1);
+      // Another seed from the 5th token on, changed while the run streams: the first 4 stay,
+      // the rest are what a run from there with the new seed gives.
+      const mid: number[] = [];
+      const s99 = settings;
+      const s100 = { ...settings, seed: 100 };
+      for await (const step of engine.generate({
+        contextIds: IDS,
+        maxNewTokens: 8,
+        settings: () => (mid.length < 4 ? s99 : s100),
+        stopAtEndOfText: false,
+      })) {
+        mid.push(step.id);
+      }
+      settings = s100;
+      const rest = await generate([...IDS, ...whole.slice(0, 4)], 4);
+      expect(mid.slice(0, 4)).toEqual(whole.slice(0, 4));
+      expect(mid.slice(4)).toEqual(rest);
+      expect(mid).not.toEqual(whole);
+    } finally {
+      engine.unload();
+    }
+  });
 });

@@ -66,7 +66,16 @@ def parse_args():
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--wpe-init", choices=["normal", "sinusoid"], default="normal",
-                   help="sinusoid was tried: at the same wall time its validation loss was worse")
+                   help="sinusoid: sine/cosine table times --wpe-scale, still learned (alone, at scale 0.03, its "
+                        "validation loss was worse at the same wall time); normal: N(0, 0.01)")
+    p.add_argument("--wpe-scale", type=float, default=0.03,
+                   help="amplitude of the sinusoid init (0.03: RMS 0.02 like the initial token rows)")
+    p.add_argument("--wpe-max-freq", type=float, default=1.0,
+                   help="highest angular frequency (radians per position) of the sinusoid init; the others "
+                        "follow geometrically down to 1e-4 of it")
+    p.add_argument("--prev-head-init", type=float, default=0.0,
+                   help="if > 0 (needs --wpe-init sinusoid): start head 0 of layer 0 as a previous-token head, "
+                        "with this weight on its query/key entries; training is free to change it")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--budget-minutes", type=float, default=0.0,
                    help="if > 0, the cosine schedule runs on wall time: progress = max(step/steps, elapsed/budget), "
@@ -113,7 +122,8 @@ class Block(torch.nn.Module):
 
 
 class CompactGPT(torch.nn.Module):
-    def __init__(self, n_seen, n_layer, n_head, n_embd, n_positions, wpe_init="normal"):
+    def __init__(self, n_seen, n_layer, n_head, n_embd, n_positions, wpe_init="normal", wpe_scale=0.03,
+                 wpe_max_freq=1.0, prev_head_init=0.0):
         super().__init__()
         self.n_unseen = VOCAB - n_seen
         self.n_unseen_class = n_seen
@@ -121,14 +131,16 @@ class CompactGPT(torch.nn.Module):
         self.wte = torch.nn.Parameter(torch.randn(n_seen + 1, n_embd) * 0.02)
         if wpe_init == "sinusoid":
             # Learned like GPT-2's, but started from the sinusoids of "Attention is all you need"
-            # (RMS ~0.02 like the token rows): relative offsets are then a linear map away, which
-            # lets position-based heads (previous token) form early in a short CPU training.
+            # (times wpe_scale; 0.03 gives RMS ~0.02 like the token rows): relative offsets are then a
+            # linear map away (a rotation of each sin/cos pair), which --prev-head-init uses.
             pos = torch.arange(n_positions, dtype=torch.float32)[:, None]
-            freq = torch.exp(-math.log(10000.0) * torch.arange(0, n_embd, 2, dtype=torch.float32) / n_embd)
+            freq = wpe_max_freq * torch.exp(-math.log(10000.0) * torch.arange(0, n_embd, 2, dtype=torch.float32) / n_embd)
             wpe = torch.zeros(n_positions, n_embd)
             wpe[:, 0::2] = torch.sin(pos * freq)
             wpe[:, 1::2] = torch.cos(pos * freq)
-            self.wpe = torch.nn.Parameter(wpe * 0.03)
+            # Minus its mean over the positions: the slowest cosines are ~1 at every position, a constant
+            # vector that would otherwise take a large share of every LayerNorm input.
+            self.wpe = torch.nn.Parameter((wpe - wpe.mean(0)) * wpe_scale)
         else:
             self.wpe = torch.nn.Parameter(torch.randn(n_positions, n_embd) * 0.01)
         self.h = torch.nn.ModuleList([Block(n_embd, n_head) for _ in range(n_layer)])
@@ -137,6 +149,18 @@ class CompactGPT(torch.nn.Module):
         for b in self.h:
             for w in (b.attn_proj_w, b.mlp_proj_w):
                 torch.nn.init.normal_(w, std=0.02 / math.sqrt(2 * n_layer))
+        if prev_head_init > 0:
+            # Seed layer 0, head 0 as a previous-token head: its query reads the sin/cos pairs of the
+            # D/2 highest frequencies of wpe, its key the same pairs rotated by one position, so that
+            # q_t . k_s ~ sum_i cos(w_i (t - 1 - s)), largest at s = t - 1. All weights stay trainable.
+            assert wpe_init == "sinusoid", "--prev-head-init needs --wpe-init sinusoid"
+            a, D, w = prev_head_init, n_embd // n_head, self.h[0].c_attn_w
+            with torch.no_grad():
+                for j in range(D // 2):
+                    c, s = math.cos(float(freq[j])), math.sin(float(freq[j]))
+                    w[2 * j, 2 * j], w[2 * j + 1, 2 * j + 1] = a, a  # query: (sin wt, cos wt)
+                    w[2 * j, n_embd + 2 * j], w[2 * j + 1, n_embd + 2 * j] = a * c, a * s  # key: sin w(s+1)
+                    w[2 * j, n_embd + 2 * j + 1], w[2 * j + 1, n_embd + 2 * j + 1] = -a * s, a * c  # cos w(s+1)
 
     def forward(self, idx, targets=None):
         B, T = idx.shape
@@ -269,7 +293,8 @@ def main():
     val_c = torch.from_numpy(remap[val])
     log(f"train {len(train)} tokens, val {len(val)} tokens, {n_seen} distinct training tokens")
 
-    model = CompactGPT(n_seen, args.n_layer, args.n_head, args.n_embd, args.n_positions, args.wpe_init)
+    model = CompactGPT(n_seen, args.n_layer, args.n_head, args.n_embd, args.n_positions, args.wpe_init, args.wpe_scale,
+                       args.wpe_max_freq, args.prev_head_init)
     T = args.seq_len
     assert T <= args.n_positions
 

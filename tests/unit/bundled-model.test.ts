@@ -48,4 +48,33 @@ describe('the bundled model against its reference', () => {
       }
     });
   }
+
+  it('has the previous-token head its README describes (layer 0, head 0)', async () => {
+    const files = await openModelDir(DIR);
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      // The opening of Pride and Prejudice, from the reference file.
+      const ids = (reference as { prompts: { ids: number[] }[] }).prompts[2].ids;
+      const greedy = { temperature: 0, topK: 0, topP: 1, seed: 0 };
+      for await (const step of engine.generate({
+        contextIds: ids,
+        maxNewTokens: 1,
+        settings: () => greedy,
+      })) {
+        expect(step.id).toBeGreaterThanOrEqual(0);
+      }
+      const meanOnPrevious = async (head: number) => {
+        const map = await engine.attention(0, head);
+        expect(map.n).toBe(ids.length);
+        let sum = 0;
+        for (let i = 1; i < map.n; i++) sum += map.probs[i * map.n + i - 1];
+        return sum / (map.n - 1);
+      };
+      expect(await meanOnPrevious(0)).toBeGreaterThan(0.6);
+      // Not every head: the others of layer 0 look elsewhere.
+      for (const head of [1, 2, 3]) expect(await meanOnPrevious(head)).toBeLessThan(0.3);
+    } finally {
+      engine.unload();
+    }
+  });
 });

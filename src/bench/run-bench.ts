@@ -116,3 +116,14 @@ export function formatBench(r: BenchResult): string {
       `${r.decode.readbackBytes} bytes read back, ${mb(r.decode.weightBytes)} of weights read`,
   ].join('\n');
 }
+
+/** Two results of one run side by side: how `b` compares with `a` (same machine, same load). */
+export function formatComparison(a: BenchResult, b: BenchResult): string {
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  return [
+    `${b.storage} vs ${a.storage}, measured in this run:`,
+    `  weight bytes per decode step  ${x(b.decode.weightBytes / a.decode.weightBytes)}`,
+    `  decode ms per step            ${x(b.decode.msPerStep / a.decode.msPerStep)}`,
+    `  prefill ms                    ${x(b.prefill.ms / a.prefill.ms)}`,
+  ].join('\n');
+}

@@ -157,4 +157,22 @@ describe('command line', () => {
     expect(out.decode.weightBytes).toBeGreaterThan(50257 * 32 * 4);
     expect(out.decode.tokensPerSecond).toBeGreaterThan(0);
   });
+
+  it('bench --compare measures f32 and f16 in one run, and says how they compare', async () => {
+    const args = ['--model', dir, '--prefill', '4', '--steps', '1', '--compare'];
+    const json = await run('src/cli/bench.ts', [...args, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const [f32, f16] = JSON.parse(json.stdout);
+    expect([f32.storage, f16.storage]).toEqual(['f32', 'f16']);
+    // f16 storage halves the matrices (layernorm and bias vectors, if counted, stay f32).
+    expect(f16.decode.weightBytes / f32.decode.weightBytes).toBeGreaterThanOrEqual(0.5);
+    expect(f16.decode.weightBytes / f32.decode.weightBytes).toBeLessThan(0.52);
+    const text = await run('src/cli/bench.ts', args);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/f16 vs f32, measured in this run:/);
+    expect(text.stdout).toMatch(/weight bytes per decode step\s+0\.5\dx/);
+    const both = await run('src/cli/bench.ts', [...args, '--f16']);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/--compare runs f32 and f16/);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { GpuOutOfMemoryError } from '../../src/gpu/errors.ts';
 import type { GpuContext } from '../../src/gpu/gpu-context.ts';
 import { gpt2TensorSpecs } from '../../src/model/checkpoint.ts';
 import type { Gpt2Config } from '../../src/model/config.ts';
@@ -348,6 +349,35 @@ describe('loadGpt2Weights', () => {
     );
     const w = await loadGpt2Weights(small, serve(configJson, safetensors), opts('f16'));
     w.destroy();
+  });
+
+  it('turns a GPU out-of-memory error into a message with what to do, and frees what it made', async () => {
+    const { gpu } = t;
+    const { configJson, safetensors } = checkpoint();
+    // The driver's answer to the allocation scope is an out-of-memory error (as a real GPU
+    // gives when the weights do not fit); everything else is the real device.
+    const device = gpu.device;
+    const failing = new Proxy(device, {
+      get(target, key) {
+        if (key === 'popErrorScope') {
+          return async () => {
+            const real = await target.popErrorScope();
+            return real ?? { message: 'test: allocation failed' };
+          };
+        }
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const oom = Object.create(gpu, { device: { value: failing } }) as GpuContext;
+    const before = gpu.liveBuffers.count;
+    const e = await rejection(loadGpt2Weights(oom, serve(configJson, safetensors), opts('f32')));
+    expect(e).toBeInstanceOf(GpuOutOfMemoryError);
+    expect(e.message).toMatch(
+      /ran out of memory allocating [\d.]+ kB of weights \(test: allocation failed\)/,
+    );
+    expect(e.message).toMatch(/load the weights as f16, or use a smaller model/);
+    expect(gpu.liveBuffers.count).toBe(before);
   });
 
   it('reports unknown tensors as warnings', async () => {

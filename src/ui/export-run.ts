@@ -5,9 +5,9 @@
  * (`prompt_ids`, `ids`, `text`, `stop`), so a run from the page and one from `npm run
  * generate` read alike. Pure data in, plain object out; `downloadRun` saves it as a file.
  */
-import type { RunStopReason } from './engine-controller.ts';
 import type { SamplingSettings } from '../generation/sampling-settings.ts';
-import type { LoadedModel, OutputToken, RunFigures } from './engine-controller.ts';
+import type { LoadedModel, OutputToken, RunFigures, RunStopReason } from './engine-controller.ts';
+import type { StepKernels } from './kernel-figures.ts';
 import { choiceSpec } from './model-choices.ts';
 import { downloadBlob } from './png-export.ts';
 import type { RunSettings } from './run-settings.ts';
@@ -105,6 +105,15 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
           prefill_tokens: f.prefillTokens,
           ms_per_token: f.msPerToken,
           tokens_per_second: f.tokensPerSecond,
+          // GPU time per kernel kind (timestamp queries), when the run was timed.
+          gpu_ms_per_kernel: f.kernels
+            ? {
+                prefill: stepKernelsJson(f.kernels.prefill),
+                prefill_tokens: f.kernels.prefillTokens,
+                decode_mean: stepKernelsJson(f.kernels.decode),
+                decode_steps: f.kernels.decodeSteps,
+              }
+            : null,
         }
       : null,
     attention_view: run.attention ?? null,
@@ -112,6 +121,17 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
 }
 
 export type RunExport = ReturnType<typeof buildRunExport>;
+
+function stepKernelsJson(
+  k: StepKernels | null,
+): { gpu_ms: number; wall_ms: number; kernels: Record<string, number> } | null {
+  if (!k) return null;
+  return {
+    gpu_ms: k.gpuMs,
+    wall_ms: k.wallMs,
+    kernels: Object.fromEntries(k.kernels.map((t) => [t.kind, t.ms])),
+  };
+}
 
 /** "gpt2-run-2025-01-31T12-34-56.json" */
 export function runFileName(now: Date = new Date()): string {

@@ -151,7 +151,33 @@ describe('exports', () => {
         },
       ],
     };
+    run.figures = {
+      ttftMs: 120,
+      prefillMs: 100,
+      prefillTokens: 1,
+      msPerToken: 20,
+      tokensPerSecond: 50,
+      kernels: {
+        prefill: null,
+        prefillTokens: 0,
+        decode: {
+          kernels: [
+            { kind: 'matvec', ms: 3 },
+            { kind: 'lm_head', ms: 1 },
+          ],
+          gpuMs: 4,
+          wallMs: 5,
+        },
+        decodeSteps: 1,
+      },
+    };
     const doc = buildRunExport(run, new Date('2025-01-02T03:04:05Z'));
+    expect(doc.figures?.gpu_ms_per_kernel).toEqual({
+      prefill: null,
+      prefill_tokens: 0,
+      decode_mean: { gpu_ms: 4, wall_ms: 5, kernels: { matvec: 3, lm_head: 1 } },
+      decode_steps: 1,
+    });
     expect(doc).toMatchObject({
       format: 'gpt2-webgpu-playground/run',
       exported_at: '2025-01-02T03:04:05.000Z',

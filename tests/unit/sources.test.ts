@@ -150,6 +150,13 @@ describe('HubFiles against a local hub', () => {
     expect(rev.message).toMatch(/no such revision/);
     const file = await rejection(hubFiles(server).open('pytorch_model.bin'));
     expect(file.message).toMatch(/the repo has no such file/);
+    // A repo with other weight files: the message says which ones cannot be read.
+    const binOnly = await hub(
+      {},
+      { [`${REPO}/config.json`]: '{}', [`${REPO}/pytorch_model.bin`]: 'x' },
+    );
+    const weights = await rejection(hubFiles(binOnly).open('model.safetensors'));
+    expect(weights.message).toMatch(/pytorch_model\.bin or sharded .* cannot be read here/);
   });
 
   it('reports server trouble (500) and gated repos (401) with what to do', async () => {

@@ -385,7 +385,11 @@ function statusError(url: string, res: Response): DownloadError {
       s,
       'not-found',
       `${url} answered 404 (${what}). Check the repo id (or URL), the revision and that the ` +
-        'folder has config.json and model.safetensors.',
+        'folder has config.json and model.safetensors' +
+        (url.endsWith('/model.safetensors')
+          ? ' (a repo with only pytorch_model.bin or sharded model-0000x-of-0000y.safetensors ' +
+            'files cannot be read here).'
+          : '.'),
     );
   }
   if (s === 401 || s === 403) {

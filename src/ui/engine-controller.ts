@@ -170,6 +170,7 @@ export class EngineController implements ReactiveController {
   private progressFrame = 0;
   private speedSamples: { t: number; loaded: number }[] = [];
   private unsubscribeLost: (() => void) | null = null;
+  private gpuOpening: Promise<boolean> | null = null;
   /**
    * The user's choice of timing each kernel, kept across a device reload. On by default: the
    * breakdown is one of the live figures the playground is for, and its cost is small: one
@@ -280,6 +281,8 @@ export class EngineController implements ReactiveController {
     if (this.started) return;
     this.started = true;
     if (!(await this.openGpu())) return;
+    // The user picked a model while the GPU was opening: theirs wins over the default.
+    if (this.lastChoice) return;
     if (initial) {
       await this.loadModel(initial, this.storage);
     } else if (!navigator.onLine) {
@@ -292,7 +295,13 @@ export class EngineController implements ReactiveController {
     }
   }
 
-  private async openGpu(): Promise<boolean> {
+  /** Opens the GPU once even when a load asks for it while start-up is still opening it. */
+  private openGpu(): Promise<boolean> {
+    this.gpuOpening ??= this.requestGpu().finally(() => (this.gpuOpening = null));
+    return this.gpuOpening;
+  }
+
+  private async requestGpu(): Promise<boolean> {
     try {
       const gpu = await requestGpuContext(navigator.gpu);
       this.gpu = gpu;

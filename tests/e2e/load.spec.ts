@@ -197,6 +197,37 @@ test.describe('loading models', () => {
     }
   });
 
+  test('files picked while the GPU is still opening win over the default model', async ({
+    page,
+  }) => {
+    // A slow adapter: the start-up load would begin after the user's pick.
+    await page.addInitScript(() => {
+      const gpu = navigator.gpu;
+      const request = gpu.requestAdapter.bind(gpu);
+      gpu.requestAdapter = async (options) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        return request(options);
+      };
+    });
+    await page.goto('/?model=bundled');
+    await page.getByRole('combobox', { name: 'Model' }).selectOption({
+      label: 'Files on this computer…',
+    });
+    const c = tinyCheckpoint();
+    await page.locator('model-picker #file-input').setInputFiles([
+      { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(c.configJson) },
+      {
+        name: 'model.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from(c.safetensors),
+      },
+    ]);
+    await expect(page.getByTestId('model-name')).toHaveText('2 local files');
+    await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
+    await expect(page.getByTestId('model-name')).toHaveText('2 local files');
+    await expect(page.getByTestId('message-info')).toBeHidden();
+  });
+
   test('picked files that are not a GPT-2 checkpoint are refused with the reason', async ({
     page,
   }) => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HttpFiles, type HttpFilesOptions } from '../model/sources/http-files.ts';
 import { DEFAULT_HUB_REPO, HubFiles } from '../model/sources/hub-files.ts';
+import { nodeHubBase } from '../model/sources/node-dir-files.ts';
 import { parseModelSpec } from '../model/sources/resolve-source.ts';
 import { formatBytes } from '../model/sources/util.ts';
 import { UsageError, parseArgs } from './args.ts';
@@ -74,8 +75,7 @@ export async function main(argv: readonly string[], io: DownloadWeightsIo = {}):
         ...http,
         repo: source.repo,
         revision: revision ?? source.revision,
-        // HF_ENDPOINT is where the Hugging Face tools look for a mirror of the hub.
-        base: flagBase ?? (process.env.HF_ENDPOINT || undefined),
+        base: nodeHubBase(flagBase),
       });
       name = source.repo.split('/').pop()!;
     } else if (source.kind === 'url') {

@@ -101,6 +101,8 @@ export class Gpt2Model {
   private readonly topk: TopKCall;
   private readonly logsumexp: LogSumExpCall;
   private readonly weightBytesPerStep: number;
+  /** KV cache bytes per token: a key and a value row (f32, C wide) in every layer. */
+  readonly kvBytesPerToken: number;
   private busy = false;
   private readonly timer: PassTimer | null;
   /** Residual stream of one position after the embedding and after each block: [L+1, C]. */
@@ -146,6 +148,7 @@ export class Gpt2Model {
       { ids: this.ids, wte: weights.wte, wpe: weights.wpe, out: this.x },
       { weightsF16: f16 },
     );
+    this.kvBytesPerToken = 2 * cfg.nLayer * C * 4;
     weights.blocks.forEach((w, l) => {
       const q = buf(`h.${l}.q_store`, P * C);
       const k = buf(`h.${l}.k_cache`, P * C);

@@ -223,6 +223,11 @@ export class EngineController implements ReactiveController {
     return this.engine?.contextIds.length ?? 0;
   }
 
+  /** KV cache bytes one token takes in the loaded model (0 without one). */
+  get kvBytesPerToken(): number {
+    return this.engine?.model.kvBytesPerToken ?? 0;
+  }
+
   get canGenerate(): boolean {
     return this.engine !== null && this.loading === null && this.gpuStatus.state === 'ready';
   }
@@ -567,13 +572,13 @@ export class EngineController implements ReactiveController {
   /** More tokens after the current output. */
   continue(): void {
     if (!this.canContinue) return;
-    void this.run([...this.promptIdsOrEot(), ...this.output.map((t) => t.id)]);
+    void this.run(this.contextIds());
   }
 
   /** Exactly one more token: after the output, or after the prompt when there is none. */
   step(): void {
     if (!this.canStep) return;
-    void this.run([...this.promptIdsOrEot(), ...this.output.map((t) => t.id)], 1);
+    void this.run(this.contextIds(), 1);
   }
 
   get canStep(): boolean {
@@ -595,7 +600,7 @@ export class EngineController implements ReactiveController {
       text: '',
     };
     this.output = withTexts(this.tokenizer, [...kept, chosen], index);
-    const context = [...this.promptIdsOrEot(), ...this.output.map((t) => t.id)];
+    const context = this.contextIds();
     if (this.nPositions !== null && context.length >= this.nPositions) {
       this.stopReason = 'context_full';
       this.update();
@@ -622,6 +627,11 @@ export class EngineController implements ReactiveController {
     this.stopReason = null;
     this.figures = EMPTY_FIGURES;
     this.update();
+  }
+
+  /** The prompt (or <|endoftext|>) followed by the output: what the next token continues. */
+  private contextIds(): number[] {
+    return [...this.promptIdsOrEot(), ...this.output.map((t) => t.id)];
   }
 
   private promptIdsOrEot(): number[] {
@@ -666,10 +676,7 @@ export class EngineController implements ReactiveController {
           const r = await steps.next();
           if (abort.signal.aborted) return;
           if (r.done) {
-            // The engine was asked for no more than the window holds: running out of them
-            // is the context filling up, whatever the user's max new tokens.
-            const full = r.value.reason === 'max_tokens' && contextIds.length + count >= P;
-            this.stopReason = full ? 'context_full' : r.value.reason;
+            this.stopReason = r.value.reason;
             break;
           }
           const step = r.value;
@@ -704,6 +711,8 @@ export class EngineController implements ReactiveController {
           }
           this.gpuBytes = engine.gpuBytes;
           this.update();
+          // The window is full: the engine could still predict one more token, but it would
+          // have no position to be read at, so the run ends here and says why.
           if (contextIds.length + count >= P) {
             this.stopReason = 'context_full';
             break;

@@ -308,7 +308,7 @@ export class Gpt2App extends LitElement {
               .contextTokens=${c.contextLength}
               .nPositions=${c.nPositions ?? 0}
               .cachedTokens=${c.cachedLength}
-              .kvBytesPerToken=${c.model ? 2 * c.model.config.nLayer * c.model.config.nEmbd * 4 : 0}
+              .kvBytesPerToken=${c.kvBytesPerToken}
             ></live-figures>
             <kernel-times
               .kernels=${c.figures.kernels}

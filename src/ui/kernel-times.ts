@@ -140,8 +140,6 @@ export class KernelTimes extends LitElement {
       .pct {
         text-align: right;
         font-variant-numeric: tabular-nums;
-      }
-      .pct {
         color: var(--text-muted);
       }
       .bar {

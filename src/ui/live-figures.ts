@@ -19,32 +19,8 @@ export class LiveFigures extends LitElement {
         gap: 0.75rem;
         margin: 0;
       }
-      .fig {
-        padding: 0.6rem 0.7rem;
-        border-radius: var(--radius-small);
-        background: var(--surface-2);
-        min-width: 0;
-      }
       .fig.wide {
         grid-column: 1 / -1;
-      }
-      dt {
-        font-size: 0.6875rem;
-        font-weight: 600;
-        letter-spacing: 0.03em;
-        color: var(--text-muted);
-        text-transform: uppercase;
-      }
-      dd {
-        margin: 0.15rem 0 0;
-        font-size: 1.125rem;
-        font-weight: 650;
-        font-variant-numeric: tabular-nums;
-      }
-      .sub {
-        font-size: 0.75rem;
-        font-weight: 500;
-        color: var(--text-muted);
       }
       .note {
         margin: 0.3rem 0 0;

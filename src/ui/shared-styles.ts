@@ -163,6 +163,32 @@ export const sharedStyles = css`
     outline: 2px solid var(--focus);
     outline-offset: -2px;
   }
+  /* A figure tile: <div class="fig"><dt>name</dt><dd>value <span class="sub">unit</span></dd></div>. */
+  .fig {
+    padding: 0.6rem 0.7rem;
+    border-radius: var(--radius-small);
+    background: var(--surface-2);
+    min-width: 0;
+  }
+  .fig > dt {
+    font-size: 0.6875rem;
+    font-weight: 600;
+    letter-spacing: 0.03em;
+    color: var(--text-muted);
+    text-transform: uppercase;
+  }
+  .fig > dd {
+    margin: 0.15rem 0 0;
+    font-size: 1.125rem;
+    font-weight: 650;
+    font-variant-numeric: tabular-nums;
+    overflow-wrap: anywhere;
+  }
+  .fig .sub {
+    font-size: 0.75rem;
+    font-weight: 500;
+    color: var(--text-muted);
+  }
   h2 {
     font-size: 0.75rem;
     font-weight: 650;

@@ -93,3 +93,28 @@ export function cliGenerate(args: string[]): { ids: number[]; text: string } {
   const lines = out.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as { ids: number[]; text: string };
 }
+
+/** Picks `files` through the model picker's "Files on this computer…" chooser. */
+export async function pickFiles(
+  page: Page,
+  files: { name: string; buffer: Buffer }[],
+): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({
+    label: 'Files on this computer…',
+  });
+  await page.locator('model-picker #file-input').setInputFiles(
+    files.map((f) => ({
+      ...f,
+      mimeType: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    })),
+  );
+}
+
+/** The tiny checkpoint's two files, as a user picks them (other weights bytes if given). */
+export function tinyCheckpointFiles(weights?: Buffer): { name: string; buffer: Buffer }[] {
+  const c = tinyCheckpoint();
+  return [
+    { name: 'config.json', buffer: Buffer.from(c.configJson) },
+    { name: 'model.safetensors', buffer: weights ?? Buffer.from(c.safetensors) },
+  ];
+}

@@ -1,4 +1,11 @@
-import { HUB_REPO, openReady, startTinyHub, tinyCheckpoint } from './app.ts';
+import {
+  HUB_REPO,
+  openReady,
+  pickFiles,
+  startTinyHub,
+  tinyCheckpoint,
+  tinyCheckpointFiles,
+} from './app.ts';
 import { expect, snap, test } from './fixtures.ts';
 
 const MODEL_FILE = `${HUB_REPO}/model.safetensors`;
@@ -162,18 +169,7 @@ test.describe('loading models', () => {
     const hub = await startTinyHub();
     try {
       await page.goto('/?model=bundled');
-      await page.getByRole('combobox', { name: 'Model' }).selectOption({
-        label: 'Files on this computer…',
-      });
-      const c = tinyCheckpoint();
-      await page.locator('model-picker #file-input').setInputFiles([
-        { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(c.configJson) },
-        {
-          name: 'model.safetensors',
-          mimeType: 'application/octet-stream',
-          buffer: Buffer.from(c.safetensors),
-        },
-      ]);
+      await pickFiles(page, tinyCheckpointFiles());
       await expect(page.getByTestId('model-name')).toHaveText('2 local files');
       await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
       // The same files dropped on the page (made in the page from the hub's copy).
@@ -210,20 +206,10 @@ test.describe('loading models', () => {
       };
     });
     await page.goto('/?model=bundled');
-    await page.getByRole('combobox', { name: 'Model' }).selectOption({
-      label: 'Files on this computer…',
-    });
-    const c = tinyCheckpoint();
-    await page.locator('model-picker #file-input').setInputFiles([
-      { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(c.configJson) },
-      {
-        name: 'model.safetensors',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from(c.safetensors),
-      },
-    ]);
+    await pickFiles(page, tinyCheckpointFiles());
     await expect(page.getByTestId('model-name')).toHaveText('2 local files');
     await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
+    // Still the user's model once everything has settled (the start-up load did not run).
     await expect(page.getByTestId('model-name')).toHaveText('2 local files');
     await expect(page.getByTestId('message-info')).toBeHidden();
   });
@@ -233,33 +219,17 @@ test.describe('loading models', () => {
   }) => {
     await page.goto('/?model=bundled');
     await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
-    await page.getByRole('combobox', { name: 'Model' }).selectOption({
-      label: 'Files on this computer…',
-    });
-    const input = page.locator('model-picker #file-input');
-    const config = Buffer.from(tinyCheckpoint().configJson);
     const error = page.getByTestId('message-error');
     // A zip (what PyTorch's .bin is) saved under the safetensors name.
-    await input.setInputFiles([
-      { name: 'config.json', mimeType: 'application/json', buffer: config },
-      {
-        name: 'model.safetensors',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 7)]),
-      },
-    ]);
+    const zip = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 7)]);
+    await pickFiles(page, tinyCheckpointFiles(zip));
     await expect(error).toContainText('model.safetensors');
     await expect(error).toContainText(/header|safetensors/i);
     // The model that was loaded stays loaded and usable.
     await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
     await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
     // Only a config: the missing file is named.
-    await page.getByRole('combobox', { name: 'Model' }).selectOption({
-      label: 'Files on this computer…',
-    });
-    await input.setInputFiles([
-      { name: 'config.json', mimeType: 'application/json', buffer: config },
-    ]);
+    await pickFiles(page, tinyCheckpointFiles().slice(0, 1));
     await expect(error).toContainText('The picked files have no model.safetensors');
     await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
   });

@@ -150,6 +150,12 @@ async function checkDir(dir: string): Promise<Error | null> {
   }
 }
 
+/** The hub's address in Node: the flag, else HF_ENDPOINT (where the Hugging Face tools look
+ * for a mirror of the hub), else the default (undefined: huggingface.co). */
+export function nodeHubBase(flag?: string): string | undefined {
+  return flag ?? (process.env.HF_ENDPOINT || undefined);
+}
+
 export interface NodeModelFilesOptions {
   hubBase?: string;
   fetch?: typeof fetch;
@@ -168,9 +174,7 @@ export async function nodeModelFiles(
   const exists = await isDirectory(trimmed);
   const source = parseModelSpec(spec, { isDirectory: (p) => exists && p === trimmed });
   if (source.kind === 'dir') return openModelDir(source.path);
-  // HF_ENDPOINT is where the Hugging Face tools look for a mirror of the hub.
-  const hubBase = options.hubBase ?? (process.env.HF_ENDPOINT || undefined);
-  return modelFilesFor(source, { ...options, hubBase });
+  return modelFilesFor(source, { ...options, hubBase: nodeHubBase(options.hubBase) });
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -5,6 +5,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
+// Checkouts on one machine share its cores: a GPU emulated on the CPU (SwiftShader) and
+// browser tests with timeouts are slowed past their limits when several full checks run at
+// once, so checks take turns through one lock (flock, where the machine has it).
+const lockFile = '/tmp/gpt2-webgpu-playground-test.lock';
+if (!process.env.GPT2_TEST_LOCKED && existsSync('/usr/bin/flock')) {
+  console.log(`Waiting for other checks on this machine to finish (${lockFile})...`);
+  const r = spawnSync('/usr/bin/flock', [lockFile, process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, GPT2_TEST_LOCKED: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
 const only = process.argv.slice(2);
 mkdirSync('test-results', { recursive: true });
 let passed = 0;

@@ -1,4 +1,5 @@
 import { DeviceLostError } from './errors.ts';
+import { workgroupSize, type WorkgroupSize } from './workgroup-size.ts';
 
 /** What the adapter offered that the engine may use. */
 export interface GpuCapabilities {
@@ -7,6 +8,15 @@ export interface GpuCapabilities {
   shaderF16: boolean;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
+}
+
+/** How a pipeline was made: what a dispatch recorder reports about it. */
+export interface PipelineInfo {
+  label: string;
+  /** Override constants, booleans as 0/1. */
+  constants: Readonly<Record<string, number>>;
+  /** Its @workgroup_size, read from the WGSL on first use. */
+  readonly workgroupSize: WorkgroupSize;
 }
 
 /**
@@ -18,6 +28,7 @@ export class GpuContext {
   private readonly live = new Map<GPUBuffer, number>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly infos = new WeakMap<GPUComputePipeline, PipelineInfo>();
   private lostError: DeviceLostError | null = null;
   private readonly lostListeners = new Set<(e: DeviceLostError) => void>();
 
@@ -124,8 +135,25 @@ export class GpuContext {
         compute: { module: this.shaderModule(label, code), entryPoint: 'main', constants: numeric },
       });
       this.pipelines.set(key, pipeline);
+      let size: WorkgroupSize | undefined;
+      this.infos.set(pipeline, {
+        label,
+        constants: numeric,
+        get workgroupSize() {
+          try {
+            return (size ??= workgroupSize(code, numeric));
+          } catch (e) {
+            throw new Error(`pipeline ${label}: ${(e as Error).message}`, { cause: e });
+          }
+        },
+      });
     }
     return pipeline;
+  }
+
+  /** How `pipeline` was made, if this context made it. */
+  pipelineInfo(pipeline: GPUComputePipeline): PipelineInfo | undefined {
+    return this.infos.get(pipeline);
   }
 
   /** Copies `size` bytes of `buffer` from `offset` to the CPU. For tests and explicit readbacks. */

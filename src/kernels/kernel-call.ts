@@ -1,3 +1,4 @@
+import { recorderOf } from '../gpu/dispatch-recorder.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import type { UniformLayout } from '../gpu/uniform-layout.ts';
 
@@ -38,14 +39,43 @@ export class KernelCall<Name extends string> {
     });
   }
 
-  /** Sets the parameters (queued before the next submit) and records the dispatch. */
+  /**
+   * Sets the parameters (queued before the next submit) and records the dispatch; a
+   * DispatchRecorder attached to `pass` is told what was dispatched (a dry-run one instead
+   * of dispatching).
+   */
   encode(pass: GPUComputePassEncoder, params: Record<Name, number>, count: WorkgroupCount): void {
+    const [x, y = 1, z = 1] = count;
+    const recorder = recorderOf(pass);
+    if (recorder && x !== 0 && y !== 0 && z !== 0) {
+      const info = this.gpu.pipelineInfo(this.pipeline);
+      if (!info) throw new Error(`${this.label}: its pipeline was not made by this GpuContext`);
+      const size = info.workgroupSize;
+      const perGroup = size[0] * size[1] * size[2];
+      recorder.record(
+        {
+          kernel: info.label,
+          label: this.label,
+          workgroups: [x, y, z],
+          workgroupSize: size,
+          invocationsPerWorkgroup: perGroup,
+          invocations: x * y * z * perGroup,
+          params: Object.fromEntries(this.layout.fields.map(([n]) => [n, params[n]])),
+          constants: { ...info.constants },
+        },
+        (p) => {
+          p.setPipeline(this.pipeline);
+          p.setBindGroup(0, this.bindGroup);
+          p.dispatchWorkgroups(x, y, z);
+        },
+      );
+    }
+    if (recorder?.dryRun) return;
     const key = this.layout.fields.map(([n]) => params[n]).join(',');
     if (key !== this.lastParams) {
       this.gpu.write(this.uniform, new Uint8Array(this.layout.pack(params)));
       this.lastParams = key;
     }
-    const [x, y = 1, z = 1] = count;
     if (x === 0 || y === 0 || z === 0) return;
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);

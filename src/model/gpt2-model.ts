@@ -1,3 +1,9 @@
+import {
+  attachRecorder,
+  DispatchRecorder,
+  dryRunPass,
+  type DispatchRecord,
+} from '../gpu/dispatch-recorder.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { PassTimer } from '../gpu/pass-timer.ts';
 import { AttentionCall } from '../kernels/attention.ts';
@@ -49,6 +55,8 @@ export interface LogitLensRow {
 export interface ForwardOptions {
   /** Time each kernel with timestamp queries (one pass per kernel; slower). */
   profile?: boolean;
+  /** Told every dispatch of the step as it is encoded (kernel, workgroups, sizes). */
+  recorder?: DispatchRecorder;
 }
 
 /** One kernel of the forward pass; `snapshot` marks where the residual stream is complete. */
@@ -257,7 +265,13 @@ export class Gpt2Model {
       const profile = options.profile === true && this.timer !== null;
       const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
       const ops = this.forwardOps(T, pos0, invTemperature);
-      const dispatches = this.encodeOps(encoder, ops, profile ? this.timer : null);
+      const dispatches = this.encodeOps(
+        encoder,
+        ops,
+        profile ? this.timer : null,
+        undefined,
+        options.recorder,
+      );
       encoder.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
       encoder.copyBufferToBuffer(
         this.lseBuf,
@@ -346,15 +360,36 @@ export class Gpt2Model {
   }
 
   /**
+   * The dispatches `forward` encodes for T tokens at pos0 (each named by its op kind),
+   * recorded through the same code without running anything on the GPU.
+   */
+  recordForward(T: number, pos0: number): DispatchRecord[] {
+    if (!Number.isInteger(T) || T < 1 || !Number.isInteger(pos0) || pos0 < 0) {
+      throw new RangeError(`recordForward: T=${T} and pos0=${pos0} must be integers, T >= 1`);
+    }
+    if (pos0 + T > this.config.nPositions)
+      throw new ContextFullError(this.config.nPositions, pos0 + T);
+    const recorder = new DispatchRecorder(true);
+    const pass = dryRunPass(recorder);
+    for (const op of this.forwardOps(T, pos0, 1)) {
+      recorder.op = op.kind;
+      op.encode(pass);
+    }
+    return recorder.records;
+  }
+
+  /**
    * Records `ops` into `encoder`: one compute pass normally; one pass per op with
    * timestamps when profiling; and, when `snapshots` is given, the residual stream's last row
-   * copied out after the embedding and after every block (for the logit lens).
+   * copied out after the embedding and after every block (for the logit lens). A `recorder`
+   * is told each dispatch, under the kind of its op.
    */
   private encodeOps(
     encoder: GPUCommandEncoder,
     ops: Op[],
     timer: PassTimer | null,
     snapshots?: { buffer: GPUBuffer; row: number },
+    recorder?: DispatchRecorder,
   ): number {
     let dispatches = 0;
     let real: GPUComputePassEncoder | null = null;
@@ -367,7 +402,9 @@ export class Gpt2Model {
           timestampWrites: timer?.writes(i),
         });
         pass = countDispatches(real, () => dispatches++);
+        if (recorder) attachRecorder(pass, recorder);
       }
+      if (recorder) recorder.op = op.kind;
       op.encode(pass);
       if (timer || (snapshots && op.snapshot !== undefined)) {
         real!.end();

@@ -1,0 +1,109 @@
+/**
+ * The work each kernel must do, from the sizes it was dispatched with: the bytes it must
+ * read and write (each input once: the floor a perfect kernel reaches, not what this one
+ * happens to re-read) and its FLOPs. The roofline of a dispatch is
+ * max(bytes / peak bandwidth, flops / peak FLOP/s).
+ *
+ * One entry per kernel, keyed by pipeline label (the name given to `gpu.pipeline`). A new
+ * kernel adds its entry here; tests/unit/dispatch-structure.test.ts fails for any kernel a
+ * model step dispatches without one.
+ */
+import type { DispatchRecord } from '../gpu/dispatch-recorder.ts';
+
+export interface KernelCost {
+  bytesRead: number;
+  bytesWritten: number;
+  flops: number;
+  /** Bytes one invocation asks for in one global load (4 = scalar, 16 = vec4). */
+  loadBytes: number;
+}
+
+type CostModel = (p: Record<string, number>, c: Record<string, number>) => KernelCost;
+
+const F32 = 4;
+/** Bytes per weight element: packed f16 pairs or f32 words. */
+const w = (c: Record<string, number>) => (c.WEIGHTS_F16 ? 2 : 4);
+
+const linear: CostModel = ({ T, K, N }, c) => ({
+  bytesRead: T * K * F32 + K * N * w(c) + N * F32 + (c.ACCUMULATE ? T * N * F32 : 0),
+  bytesWritten: T * N * F32,
+  flops: 2 * T * K * N + (c.GELU ? 10 * T * N : 0),
+  loadBytes: 4,
+});
+
+/** Keys a causal attention of T queries at pos0 scores: sum over t of pos0 + t + 1. */
+export function attendedKeys(T: number, pos0: number): number {
+  return T * pos0 + (T * (T + 1)) / 2;
+}
+
+export const KERNEL_COSTS: Record<string, CostModel> = {
+  embedding: ({ T, C }, c) => ({
+    bytesRead: T * F32 + 2 * T * C * w(c),
+    bytesWritten: T * C * F32,
+    flops: T * C,
+    loadBytes: 4,
+  }),
+  layernorm: ({ rows, C }) => ({
+    bytesRead: rows * C * F32 + 2 * C * F32,
+    bytesWritten: rows * C * F32,
+    flops: 8 * rows * C,
+    loadBytes: 4,
+  }),
+  matvec: linear,
+  matmul: linear,
+  kv_write: ({ T, C }) => ({
+    bytesRead: T * 3 * C * F32,
+    bytesWritten: T * 3 * C * F32,
+    flops: 0,
+    loadBytes: 4,
+  }),
+  // Each cached key and value row once (the floor for any tiling), the queries, the output.
+  attention: ({ T, pos0, C, NH }) => ({
+    bytesRead: T * C * F32 + 2 * (pos0 + T) * C * F32,
+    bytesWritten: T * C * F32,
+    flops: 4 * attendedKeys(T, pos0) * C + 5 * attendedKeys(T, pos0) * NH,
+    loadBytes: 4,
+  }),
+  attention_probs: ({ n, C, NH }) => ({
+    bytesRead: 2 * n * (C / NH) * F32,
+    bytesWritten: n * n * F32,
+    flops: attendedKeys(n, 0) * (2 * (C / NH) + 5),
+    loadBytes: 4,
+  }),
+  logits: ({ C, V }, c) => ({
+    bytesRead: C * F32 + V * C * w(c),
+    bytesWritten: V * F32,
+    flops: 2 * V * C,
+    loadBytes: 4,
+  }),
+  topk: ({ n, pairs_in, keep_out }) => ({
+    bytesRead: n * (pairs_in ? 8 : 4),
+    bytesWritten: Math.ceil(n / 1024) * keep_out * 8,
+    flops: 0,
+    loadBytes: 4,
+  }),
+  logsumexp: ({ V }) => ({ bytesRead: V * F32, bytesWritten: 16, flops: 4 * V, loadBytes: 4 }),
+  gelu: ({ n }) => ({ bytesRead: n * F32, bytesWritten: n * F32, flops: 10 * n, loadBytes: 4 }),
+  add: ({ n }) => ({ bytesRead: 2 * n * F32, bytesWritten: n * F32, flops: n, loadBytes: 4 }),
+  softmax: ({ rows, n }) => ({
+    bytesRead: rows * n * F32,
+    bytesWritten: rows * n * F32,
+    flops: 5 * rows * n,
+    loadBytes: 4,
+  }),
+};
+
+export class MissingCostError extends Error {
+  override name = 'MissingCostError';
+}
+
+/** The cost of one recorded dispatch. */
+export function dispatchCost(r: DispatchRecord): KernelCost {
+  const model = KERNEL_COSTS[r.kernel];
+  if (!model) {
+    throw new MissingCostError(
+      `no cost model for kernel "${r.kernel}" (${r.label}): add one to src/bench/kernel-costs.ts`,
+    );
+  }
+  return model(r.params, r.constants);
+}

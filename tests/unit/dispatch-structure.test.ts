@@ -1,0 +1,161 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { stepStructure } from '../../src/bench/step-structure.ts';
+import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
+import { DispatchRecorder } from '../../src/gpu/dispatch-recorder.ts';
+import { workgroupSize, WorkgroupSizeError } from '../../src/gpu/workgroup-size.ts';
+import { topkRounds } from '../../src/kernels/topk.ts';
+import { useTestGpu } from '../helpers/gpu.ts';
+import { randomModel } from '../helpers/model-fixture.ts';
+
+describe('workgroupSize reads @workgroup_size from WGSL', () => {
+  it('takes literals, consts, overrides, pipeline constants and arithmetic', () => {
+    expect(workgroupSize('@compute @workgroup_size(256) fn main() {}')).toEqual([256, 1, 1]);
+    expect(workgroupSize('@compute @workgroup_size(8u, 4, 2i)\nfn main() {}')).toEqual([8, 4, 2]);
+    const code = `
+      const WG: u32 = 64u; // not 32
+      const HALF = WG / 2u;
+      override ROWS: u32 = 4u;
+      @compute @workgroup_size(HALF, (ROWS + 1u) * 2u)
+      fn main() {}`;
+    expect(workgroupSize(code)).toEqual([32, 10, 1]);
+    expect(workgroupSize(code, { ROWS: 2 })).toEqual([32, 6, 1]);
+    // The size of the named entry point, not of another function's attribute.
+    const two =
+      '@compute @workgroup_size(4) fn other() {}\n@compute @workgroup_size(16) fn main() {}';
+    expect(workgroupSize(two)).toEqual([16, 1, 1]);
+  });
+
+  it('says what it cannot read', () => {
+    expect(() => workgroupSize('fn main() {}')).toThrow(WorkgroupSizeError);
+    expect(() => workgroupSize('@compute @workgroup_size(N) fn main() {}')).toThrow(/N is not/);
+    expect(() => workgroupSize('@compute @workgroup_size(0) fn main() {}')).toThrow(/evaluates/);
+  });
+
+  it('reads every shader in shaders/', () => {
+    for (const file of readdirSync('shaders').filter((f) => f.endsWith('.wgsl'))) {
+      const size = workgroupSize(readFileSync(`shaders/${file}`, 'utf8'));
+      expect(size[0] * size[1] * size[2], file).toBeGreaterThan(0);
+    }
+  });
+});
+
+// Small but not round (as in gpt2-model.test.ts): HS = 16, nInner != 4C, odd V.
+const SHAPE = { nLayer: 2, nHead: 3, nEmbd: 48, nPositions: 40, vocabSize: 2500, nInner: 100 };
+
+describe('the dispatch recorder sees the structure the model encodes', () => {
+  const t = useTestGpu();
+
+  for (const storage of ['f32', 'f16'] as const) {
+    it(`records every dispatch of a decode step and a prefill (${storage} weights)`, async () => {
+      const { files, config } = randomModel(SHAPE, { seed: 9 });
+      const engine = await Gpt2Engine.load(t.gpu, files, { storage });
+      try {
+        const { nLayer: L, nEmbd: C, nHead: NH, nInner, vocabSize: V } = config;
+        const model = engine.model;
+        const ids = [1, 2, 3, 4, 5, 6, 7];
+        const T = ids.length;
+        const prefillRec = new DispatchRecorder();
+        const prefill = await model.forward(ids, 0, 1, { recorder: prefillRec });
+        const decodeRec = new DispatchRecorder();
+        const decode = await model.forward([9], T, 1, { recorder: decodeRec });
+
+        // Every dispatch the pass saw was recorded, and a dry run records the same.
+        expect(prefillRec.records.length).toBe(prefill.stats.dispatches);
+        expect(decodeRec.records.length).toBe(decode.stats.dispatches);
+        expect(model.recordForward(1, T)).toEqual(decodeRec.records);
+        expect(model.recordForward(T, 0)).toEqual(prefillRec.records);
+        expect(model.position).toBe(T + 1);
+
+        // What the code encodes today (v1 kernels), derived from each binding's geometry.
+        const rounds = topkRounds(V);
+        const matvec = (N: number) => ({
+          kernel: 'matvec',
+          workgroups: [Math.ceil(N / 16), 1, 1],
+          invocationsPerWorkgroup: 64,
+        });
+        const layer = [
+          { kernel: 'layernorm', workgroups: [1, 1, 1], invocationsPerWorkgroup: 256 },
+          matvec(3 * C),
+          {
+            kernel: 'kv_write',
+            workgroups: [Math.ceil(C / 256), 1, 1],
+            invocationsPerWorkgroup: 256,
+          },
+          { kernel: 'attention', workgroups: [NH, 1, 1], invocationsPerWorkgroup: 64 },
+          matvec(C),
+          { kernel: 'layernorm', workgroups: [1, 1, 1], invocationsPerWorkgroup: 256 },
+          matvec(nInner),
+          matvec(C),
+        ];
+        const expected = [
+          {
+            kernel: 'embedding',
+            workgroups: [Math.ceil(C / 256), 1, 1],
+            invocationsPerWorkgroup: 256,
+          },
+          ...Array.from({ length: L }, () => layer).flat(),
+          { kernel: 'layernorm', workgroups: [1, 1, 1], invocationsPerWorkgroup: 256 },
+          { kernel: 'logits', workgroups: [Math.ceil(V / 8), 1, 1], invocationsPerWorkgroup: 64 },
+          ...rounds.map((n) => ({
+            kernel: 'topk',
+            workgroups: [Math.ceil(n / 1024), 1, 1],
+            invocationsPerWorkgroup: 64,
+          })),
+          { kernel: 'logsumexp', workgroups: [1, 1, 1], invocationsPerWorkgroup: 256 },
+        ];
+        expect(decodeRec.records.length).toBe(1 + 8 * L + 3 + rounds.length);
+        expect(
+          decodeRec.records.map((r) => ({
+            kernel: r.kernel,
+            workgroups: r.workgroups,
+            invocationsPerWorkgroup: r.invocationsPerWorkgroup,
+          })),
+        ).toEqual(expected);
+        for (const r of [...decodeRec.records, ...prefillRec.records]) {
+          const [x, y, z] = r.workgroups;
+          expect(r.invocations, r.label).toBe(x * y * z * r.invocationsPerWorkgroup);
+          expect(r.constants.WEIGHTS_F16 ?? (storage === 'f16' ? 1 : 0), r.label).toBe(
+            storage === 'f16' ? 1 : 0,
+          );
+        }
+        // Op kinds as the model names them for the timing breakdown.
+        expect(decodeRec.records.filter((r) => r.op === 'matvec')).toHaveLength(4 * L);
+        expect(prefillRec.records.filter((r) => r.op === 'matmul')).toHaveLength(4 * L);
+        expect(prefillRec.records.find((r) => r.kernel === 'attention')?.workgroups).toEqual([
+          NH,
+          T,
+          1,
+        ]);
+
+        // Every kernel has a cost model, and the bytes cover the weights the step reads.
+        const s = stepStructure(decodeRec.records);
+        expect(s.dispatches).toBe(decode.stats.dispatches);
+        expect(s.bytesRead).toBeGreaterThan(decode.stats.weightBytes);
+        expect(s.bytesRead).toBeLessThan(decode.stats.weightBytes * 1.5);
+        const weights = s.rows
+          .filter((r) => r.kernel === 'matvec')
+          .reduce((n, r) => n + r.bytesRead, 0);
+        const perLayer = C * 3 * C + C * C + 2 * C * nInner;
+        const bpw = storage === 'f16' ? 2 : 4;
+        expect(weights).toBeGreaterThanOrEqual(L * perLayer * bpw);
+        expect(stepStructure(prefillRec.records).flops).toBeGreaterThan(2 * T * L * perLayer);
+      } finally {
+        engine.unload();
+      }
+    });
+  }
+
+  it('refuses a dry run beyond the context', async () => {
+    const { files, config } = randomModel(SHAPE, { seed: 9 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      expect(() => engine.model.recordForward(2, config.nPositions - 1)).toThrow(
+        /context|positions/i,
+      );
+      expect(() => engine.model.recordForward(0, 0)).toThrow(RangeError);
+    } finally {
+      engine.unload();
+    }
+  });
+});

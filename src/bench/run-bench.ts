@@ -1,3 +1,4 @@
+import { DispatchRecorder } from '../gpu/dispatch-recorder.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import { gpt2ParameterCount, isGpt2PresetName, type Gpt2PresetName } from '../model/config.ts';
@@ -5,6 +6,30 @@ import { memoryModelFiles } from '../model/memory-files.ts';
 import type { ModelFiles } from '../model/model-files.ts';
 import { makeRandomCheckpoint } from '../model/random-checkpoint.ts';
 import type { WeightStorage } from '../model/weights.ts';
+import { deviceInfo, type DeviceInfo } from './device-info.ts';
+import {
+  formatEstimates,
+  formatKernelTable,
+  formatPeak,
+  formatStepRoofline,
+} from './format-roofline.ts';
+import { PAPER_GPUS, paperEstimate, type PaperEstimate } from './paper-estimate.ts';
+import { measurePeak, type DevicePeak } from './peak.ts';
+import {
+  kernelRooflines,
+  stepRoofline,
+  type KernelRoofline,
+  type StepRoofline,
+} from './roofline.ts';
+import { stepStructure, type StepStructure } from './step-structure.ts';
+import { timeStepByOp } from './step-timing.ts';
+import {
+  formatVersionResults,
+  runKernelVersions,
+  type VersionResult,
+} from './run-kernel-versions.ts';
+import { KERNEL_KINDS } from './versions/index.ts';
+import { defaultTimingMethod, type TimingMethod } from './timing.ts';
 
 export interface BenchOptions {
   storage: WeightStorage;
@@ -13,16 +38,44 @@ export interface BenchOptions {
   /** Decode steps measured after one warm-up step (default 8). */
   decodeSteps?: number;
   onStatus?: (message: string) => void;
+  /** This device's peak, if already measured (a run of several benchmarks measures it once). */
+  peak?: DevicePeak;
+  /** Bytes the peak-bandwidth kernels stream when `peak` is not given (default 256 MiB). */
+  peakBytes?: number;
+  /** How kernels are timed (default: timestamp queries where the device has them). */
+  timing?: TimingMethod;
+  /** Timed runs of each kind of kernel (default 3; the median is reported). */
+  kernelRuns?: number;
+  /** Also run every numbered kernel version on this model's shapes (bench:kernels). */
+  versions?: boolean;
+}
+
+/** One step measured against the roofline: its dispatches, each kind's time and % of peak. */
+export interface StepReport {
+  /** Every dispatch of the step as encoded: kernel, workgroups, invocations, bytes. */
+  structure: StepStructure;
+  /** Per kind of kernel (op), GPU time and % of the roofline. */
+  kernels: KernelRoofline[];
+  /** The whole step: measured ms vs the time its bytes take at the peak bandwidth. */
+  roofline: StepRoofline;
+  /** Paper estimates of this step on GPUs we do not have, from its structure (see paper-estimate.ts). */
+  estimates: PaperEstimate[];
 }
 
 /** What one benchmark run measured; the CLI prints it and /bench.html puts it in the page. */
 export interface BenchResult {
   adapter: string;
+  device: DeviceInfo;
+  peak: DevicePeak;
+  /** How the per-kernel times were taken. */
+  timing: TimingMethod;
   model: string;
   parameters: number;
   storage: WeightStorage;
-  prefill: { tokens: number; ms: number; tokensPerSecond: number };
-  decode: {
+  /** The numbered kernel versions side by side, when asked for. */
+  versions?: VersionResult[];
+  prefill: StepReport & { tokens: number; ms: number; tokensPerSecond: number };
+  decode: StepReport & {
     steps: number;
     msPerStep: number;
     tokensPerSecond: number;
@@ -56,6 +109,12 @@ export async function runBench(
   options: BenchOptions,
 ): Promise<BenchResult> {
   const status = options.onStatus ?? (() => {});
+  const timing = options.timing ?? defaultTimingMethod(gpu);
+  let peak = options.peak;
+  if (!peak) {
+    status("measuring this device's peak bandwidth and FLOP/s");
+    peak = await measurePeak(gpu, { bytes: options.peakBytes, method: timing });
+  }
   status(`loading ${files.description}`);
   const engine = await Gpt2Engine.load(gpu, files, { storage: options.storage });
   try {
@@ -73,20 +132,61 @@ export async function runBench(
     await model.forward([last], T);
     let ms = 0;
     let stats = prefill.stats;
+    let decodeRec = new DispatchRecorder();
     for (let s = 0; s < steps; s++) {
       status(`decode step ${s + 1}/${steps}`);
-      const r = await model.forward([last], T + 1 + s);
+      decodeRec = new DispatchRecorder();
+      const r = await model.forward([last], T + 1 + s, 1, { recorder: decodeRec });
       last = r.candidates[0].id;
       ms += r.stats.ms;
       stats = r.stats;
     }
     const msPerStep = ms / steps;
+    // Kernel timing replays the steps' dispatches, so it comes after every measured result.
+    status('timing each kind of kernel of a decode step');
+    const decodeKernelMs = await timeStepByOp(gpu, decodeRec, {
+      method: timing,
+      runs: options.kernelRuns,
+    });
+    status('timing each kind of kernel of the prefill');
+    const prefillRec = new DispatchRecorder();
+    await model.forward(ids, 0, 1, { recorder: prefillRec });
+    const prefillKernelMs = await timeStepByOp(gpu, prefillRec, {
+      method: timing,
+      runs: options.kernelRuns,
+    });
+    const versions = options.versions
+      ? await runKernelVersions(gpu, KERNEL_KINDS, cfg, {
+          f16: engine.storage === 'f16',
+          T,
+          method: timing,
+          onStatus: (m) => status(`kernel versions: ${m}`),
+        })
+      : undefined;
+    const report = (rec: DispatchRecorder, kernelMs: Record<string, number>, stepMs: number) => {
+      const structure = stepStructure(rec.records);
+      return {
+        structure,
+        kernels: kernelRooflines(structure, kernelMs, peak),
+        roofline: stepRoofline(structure, stepMs, peak),
+        estimates: PAPER_GPUS.map((g) => paperEstimate(structure.rows, g)),
+      };
+    };
     return {
       adapter: gpu.capabilities.adapterName,
+      device: deviceInfo(gpu),
+      peak,
+      timing,
       model: files.description,
       parameters: gpt2ParameterCount(cfg),
       storage: engine.storage,
-      prefill: { tokens: T, ms: prefill.stats.ms, tokensPerSecond: (T / prefill.stats.ms) * 1000 },
+      ...(versions ? { versions } : {}),
+      prefill: {
+        tokens: T,
+        ms: prefill.stats.ms,
+        tokensPerSecond: (T / prefill.stats.ms) * 1000,
+        ...report(prefillRec, prefillKernelMs, prefill.stats.ms),
+      },
       decode: {
         steps,
         msPerStep,
@@ -96,11 +196,69 @@ export async function runBench(
         readbackBytes: stats.readbackBytes,
         weightBytes: stats.weightBytes,
         weightGBPerSecond: stats.weightBytes / (msPerStep * 1e6),
+        ...report(decodeRec, decodeKernelMs, msPerStep),
       },
     };
   } finally {
     engine.unload();
   }
+}
+
+/** The structure of a step and its paper estimates, recorded without timing anything. */
+export interface StructureReport {
+  model: string;
+  storage: WeightStorage;
+  decode: { position: number; structure: StepStructure; estimates: PaperEstimate[] };
+  prefill: { tokens: number; structure: StepStructure; estimates: PaperEstimate[] };
+}
+
+/**
+ * Records, by a dry run through the engine's encode path, the dispatches of a prefill of T
+ * tokens and of the decode step after it, and estimates both on the paper GPUs: no kernel
+ * runs, so this is quick even where the GPU is slow (SwiftShader).
+ */
+export async function benchStructure(
+  gpu: GpuContext,
+  files: ModelFiles,
+  options: { storage: WeightStorage; prefillTokens?: number },
+): Promise<StructureReport> {
+  const engine = await Gpt2Engine.load(gpu, files, { storage: options.storage });
+  try {
+    const cfg = engine.config;
+    const T = Math.min(options.prefillTokens ?? 128, cfg.nPositions - 1);
+    const step = (records: ReturnType<typeof engine.model.recordForward>) => {
+      const structure = stepStructure(records);
+      return { structure, estimates: PAPER_GPUS.map((g) => paperEstimate(structure.rows, g)) };
+    };
+    return {
+      model: files.description,
+      storage: engine.storage,
+      decode: { position: T, ...step(engine.model.recordForward(1, T)) },
+      prefill: { tokens: T, ...step(engine.model.recordForward(T, 0)) },
+    };
+  } finally {
+    engine.unload();
+  }
+}
+
+export function formatStructure(r: StructureReport): string {
+  const summary = (name: string, s: StepStructure) => {
+    const weightReaders = s.rows.filter((d) => d.bytesRead > 1e6);
+    const narrowest = Math.min(...weightReaders.map((d) => d.invocations));
+    return (
+      `${name.padEnd(14)} ${s.dispatches} dispatches, ${(s.bytesRead / 1e6).toFixed(1)} MB read, ` +
+      `${(s.flops / 1e9).toFixed(2)} GFLOP; dispatches reading > 1 MB: ${weightReaders.length}, ` +
+      `the narrowest ${narrowest} invocations`
+    );
+  };
+  return [
+    `model     ${r.model} (${r.storage} weights), structure recorded by a dry run`,
+    summary(`decode @${r.decode.position}`, r.decode.structure),
+    summary(`prefill T=${r.prefill.tokens}`, r.prefill.structure),
+    'paper estimates (not measured):',
+    ...formatEstimates(`decode @${r.decode.position}`, r.decode.estimates),
+    ...formatEstimates(`prefill T=${r.prefill.tokens}`, r.prefill.estimates),
+  ].join('\n');
 }
 
 /** One line per figure, as llm.c's kernel benchmarks print them. */
@@ -114,6 +272,20 @@ export function formatBench(r: BenchResult): string {
       `${r.decode.weightGBPerSecond.toFixed(2)} GB/s of weights`,
     `per step  ${r.decode.submits} submit, ${r.decode.dispatches} dispatches, ` +
       `${r.decode.readbackBytes} bytes read back, ${mb(r.decode.weightBytes)} of weights read`,
+    formatPeak(r.peak),
+    formatStepRoofline('decode', r.decode.roofline),
+    formatStepRoofline('prefill', r.prefill.roofline),
+    '',
+    `per kernel kind, GPU time by ${r.timing}:`,
+    formatKernelTable('decode', r.decode.kernels),
+    formatKernelTable(`prefill T=${r.prefill.tokens}`, r.prefill.kernels),
+    '',
+    'paper estimates from this structure (not measured; see README):',
+    ...formatEstimates('decode', r.decode.estimates),
+    ...formatEstimates(`prefill T=${r.prefill.tokens}`, r.prefill.estimates),
+    ...(r.versions
+      ? ['', 'kernel versions on the same inputs:', formatVersionResults(r.versions)]
+      : []),
   ].join('\n');
 }
 

@@ -1,18 +1,29 @@
 /**
  * npm run bench -- [--model <dir|url|hf:repo|preset>] [--f16 | --compare] [--json] [--prefill T] [--steps N]
- * Prefill and decode speed of the engine on this machine's GPU (or SwiftShader). The default
+ *   [--peak-mb MB] [--versions] [--structure-only] [--kernel-runs N]
+ * Prefill and decode speed of the engine on this machine's GPU (or SwiftShader), against
+ * the device's roofline: its peak read bandwidth and FLOP/s are measured first (streaming
+ * MB megabytes, default 256), then every kind of kernel of a decode step and of the prefill
+ * is timed (median of N runs, default 3) and set against the time its bytes and FLOPs take
+ * at that peak. --versions also
+ * runs every numbered kernel version on the model's shapes (as bench:kernels).
+ * --structure-only times nothing: it records a prefill's and a decode step's dispatches by a
+ * dry run and prints them with paper estimates for other GPUs (quick on any device). The default
  * model is a GPT-2-small-shaped random checkpoint made in memory: no download. --compare
  * runs f32 and f16 storage one after the other in one process and prints their ratios, so
  * the two are measured under the same conditions.
  */
 import {
+  benchStructure,
   formatBench,
+  formatStructure,
   formatComparison,
   isGpt2PresetName,
   presetModelFiles,
   runBench,
   type BenchResult,
 } from '../bench/run-bench.ts';
+import { measurePeak } from '../bench/peak.ts';
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
 import type { WeightStorage } from '../model/weights.ts';
@@ -20,7 +31,8 @@ import { UsageError, numberArg, parseArgs } from './args.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run bench -- [--model <dir|url|hf:owner/name|tiny|distilgpt2|gpt2|gpt2-medium|gpt2-large|gpt2-xl>]
-  [--f16 | --compare] [--json] [--prefill T] [--steps N]`;
+  [--f16 | --compare] [--json] [--prefill T] [--steps N] [--peak-mb MB] [--versions] [--structure-only]
+  [--kernel-runs N]`;
 
 await runCli(USAGE, async (argv) => {
   const args = parseArgs(argv, {
@@ -30,6 +42,10 @@ await runCli(USAGE, async (argv) => {
     json: 'boolean',
     prefill: 'string',
     steps: 'string',
+    'peak-mb': 'string',
+    versions: 'boolean',
+    'structure-only': 'boolean',
+    'kernel-runs': 'string',
   });
   const spec = (args.get('model') as string | undefined) ?? 'gpt2';
   const json = Boolean(args.get('json'));
@@ -39,7 +55,25 @@ await runCli(USAGE, async (argv) => {
     if (compare && args.get('f16')) throw new UsageError('--compare runs f32 and f16: drop --f16');
     const files = isGpt2PresetName(spec) ? presetModelFiles(spec) : await nodeModelFiles(spec);
     const prefillTokens = numberArg(args, 'prefill', 128, { integer: true, min: 1, max: 100_000 });
+    if (args.get('structure-only')) {
+      const reports = [];
+      for (const storage of compare
+        ? (['f32', 'f16'] as const)
+        : ([args.get('f16') ? 'f16' : 'f32'] as const)) {
+        reports.push(await benchStructure(gpu, files, { storage, prefillTokens }));
+      }
+      process.stdout.write(
+        (json
+          ? JSON.stringify(compare ? reports : reports[0])
+          : reports.map(formatStructure).join('\n\n')) + '\n',
+      );
+      return;
+    }
     const decodeSteps = numberArg(args, 'steps', 8, { integer: true, min: 1, max: 10_000 });
+    const kernelRuns = numberArg(args, 'kernel-runs', 3, { integer: true, min: 1, max: 1000 });
+    const peakMb = numberArg(args, 'peak-mb', 256, { min: 0.001, max: 1 << 20 });
+    if (!json) process.stderr.write("  measuring this device's peak bandwidth and FLOP/s\n");
+    const peak = await measurePeak(gpu, { bytes: peakMb * 2 ** 20 });
     const storages: WeightStorage[] = compare ? ['f32', 'f16'] : [args.get('f16') ? 'f16' : 'f32'];
     const results: BenchResult[] = [];
     for (const storage of storages) {
@@ -48,6 +82,9 @@ await runCli(USAGE, async (argv) => {
           storage,
           prefillTokens,
           decodeSteps,
+          peak,
+          versions: Boolean(args.get('versions')),
+          kernelRuns,
           onStatus: json ? undefined : (m) => process.stderr.write(`  ${storage}: ${m}\n`),
         }),
       );

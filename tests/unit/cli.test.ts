@@ -147,8 +147,12 @@ describe('command line', () => {
       '8',
       '--steps',
       '2',
+      '--peak-mb',
+      '4',
+      '--kernel-runs',
+      '1',
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.prefill.tokens).toBe(8);
     expect(out.decode.submits).toBe(1);
@@ -156,10 +160,60 @@ describe('command line', () => {
     expect(out.decode.readbackBytes).toBeLessThan(1024);
     expect(out.decode.weightBytes).toBeGreaterThan(50257 * 32 * 4);
     expect(out.decode.tokensPerSecond).toBeGreaterThan(0);
+    // Against the roofline: the device's peaks, each kernel kind, every dispatch.
+    expect(out.peak.bufferBytes).toBe(4 * 2 ** 20);
+    expect(out.decode.structure.dispatches).toBe(out.decode.dispatches);
+    expect(
+      out.decode.kernels.find((k: { op: string }) => k.op === 'lm_head').percent,
+    ).toBeGreaterThan(0);
+    expect(out.prefill.roofline.rooflineMs).toBeGreaterThan(0);
+  });
+
+  it('bench --structure-only records the dispatches by a dry run and estimates other GPUs', async () => {
+    const r = await run('src/cli/bench.ts', [
+      '--model',
+      dir,
+      '--json',
+      '--prefill',
+      '8',
+      '--structure-only',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.decode.position).toBe(8);
+    expect(out.decode.structure.rows[0]).toMatchObject({ kernel: 'embedding', op: 'embedding' });
+    expect(
+      out.prefill.structure.rows.filter((d: { op: string }) => d.op === 'matmul'),
+    ).toHaveLength(8);
+    expect(out.decode.estimates.map((e: { gpu: string }) => e.gpu)).toEqual([
+      'Apple M1 (8-core GPU)',
+      'NVIDIA RTX 4090',
+    ]);
+    const text = await run('src/cli/bench.ts', [
+      '--model',
+      dir,
+      '--prefill',
+      '8',
+      '--structure-only',
+    ]);
+    expect(text.stdout).toMatch(/decode @8 +\d+ dispatches/);
+    expect(text.stdout).toMatch(/NVIDIA RTX 4090 +~[\d.]+ ms/);
   });
 
   it('bench --compare measures f32 and f16 in one run, and says how they compare', async () => {
-    const args = ['--model', dir, '--prefill', '4', '--steps', '1', '--compare'];
+    const args = [
+      '--model',
+      dir,
+      '--prefill',
+      '4',
+      '--steps',
+      '1',
+      '--compare',
+      '--peak-mb',
+      '4',
+      '--kernel-runs',
+      '1',
+    ];
     const json = await run('src/cli/bench.ts', [...args, '--json']);
     expect(json.code, json.stderr).toBe(0);
     const [f32, f16] = JSON.parse(json.stdout);

@@ -5,7 +5,10 @@
  * fields are the state the page renders; URL parameters are parsed once, here.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { deviceInfo, type DeviceInfo } from '../bench/device-info.ts';
+import { runKernelVersions, type VersionResult } from '../bench/run-kernel-versions.ts';
 import { runBench, type BenchResult } from '../bench/run-bench.ts';
+import { KERNEL_KINDS } from '../bench/versions/index.ts';
 import { DeviceLostError, WebGpuUnavailableError } from '../gpu/errors.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { requestGpuContext } from '../gpu/request-device.ts';
@@ -24,6 +27,8 @@ export interface BenchRequest {
   storage: WeightStorage;
   prefillTokens: number;
   decodeSteps: number;
+  /** MiB the peak-bandwidth kernels stream. */
+  peakMb: number;
 }
 
 export const DEFAULT_BENCH: Readonly<BenchRequest> = {
@@ -31,6 +36,7 @@ export const DEFAULT_BENCH: Readonly<BenchRequest> = {
   storage: 'f16',
   prefillTokens: 128,
   decodeSteps: 8,
+  peakMb: 256,
 };
 
 export const MAX_DECODE_STEPS = 256;
@@ -40,6 +46,8 @@ export interface AdapterInfo {
   shaderF16: boolean;
   timestampQuery: boolean;
   maxBufferSize: number;
+  /** Features and limits the device was opened with. */
+  device: DeviceInfo;
 }
 
 export interface BenchEntry {
@@ -87,6 +95,7 @@ export function parseBenchParams(search: string): {
   };
   request.prefillTokens = int('prefill', 1, 65535) ?? request.prefillTokens;
   request.decodeSteps = int('steps', 1, MAX_DECODE_STEPS) ?? request.decodeSteps;
+  request.peakMb = int('peak_mb', 1, 4096) ?? request.peakMb;
   const autostart = q.get('autostart') === '1' || q.get('autostart') === 'true';
   return { request, autostart, problems };
 }
@@ -99,6 +108,7 @@ export function benchSearch(r: BenchRequest): string {
     prefill: String(r.prefillTokens),
     steps: String(r.decodeSteps),
   });
+  if (r.peakMb !== DEFAULT_BENCH.peakMb) q.set('peak_mb', String(r.peakMb));
   return `?${q}`;
 }
 
@@ -110,6 +120,8 @@ export class BenchController implements ReactiveController {
   status = '';
   error = '';
   entries: BenchEntry[] = [];
+  /** The latest side-by-side run of the numbered kernel versions. */
+  versions: { request: BenchRequest; results: VersionResult[] } | null = null;
 
   private gpu: GpuContext | null = null;
 
@@ -146,6 +158,7 @@ export class BenchController implements ReactiveController {
         shaderF16: c.shaderF16,
         timestampQuery: c.timestampQuery,
         maxBufferSize: c.maxBufferSize,
+        device: deviceInfo(gpu),
       };
       this.update();
       return true;
@@ -178,9 +191,38 @@ export class BenchController implements ReactiveController {
         storage: request.storage,
         prefillTokens: request.prefillTokens,
         decodeSteps: request.decodeSteps,
+        peakBytes: request.peakMb * 2 ** 20,
         onStatus: (m) => this.setStatus(m),
       });
       this.entries = [...this.entries, { request, result }];
+    } catch (e) {
+      if (!(e instanceof DeviceLostError)) this.error = describe(e);
+    } finally {
+      this.running = false;
+      this.status = '';
+      this.update();
+    }
+  }
+
+  /** Every version of every kernel kind on the preset's shapes, side by side (no model). */
+  async runVersions(request: BenchRequest): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.error = '';
+    this.update();
+    try {
+      if (!(await this.openGpu())) return;
+      const results = await runKernelVersions(
+        this.gpu!,
+        KERNEL_KINDS,
+        GPT2_PRESETS[request.preset],
+        {
+          f16: request.storage === 'f16',
+          T: request.prefillTokens,
+          onStatus: (m) => this.setStatus(`Kernel versions: ${m}`),
+        },
+      );
+      this.versions = { request, results };
     } catch (e) {
       if (!(e instanceof DeviceLostError)) this.error = describe(e);
     } finally {

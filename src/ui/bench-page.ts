@@ -12,6 +12,8 @@ import {
   type BenchRequest,
 } from './bench-controller.ts';
 import { formatBytes, formatMs, formatRate } from './format.ts';
+import './kernel-versions-table.ts';
+import './roofline-report.ts';
 import './self-test.ts';
 import { sharedStyles } from './shared-styles.ts';
 
@@ -30,7 +32,8 @@ const PRESET_LABELS: Record<Gpt2PresetName, string> = {
  * with random weights is made in memory (no download), then prefill and decode are timed as
  * `npm run bench` does. The figures, the adapter and the result as JSON (`#bench-json`, the
  * same object the CLI prints with `--json`) are put in the page. URL parameters preset,
- * precision, prefill, steps set the form; autostart=1 runs it at once.
+ * precision, prefill, steps (and peak_mb, the MiB the peak-bandwidth kernels stream) set the
+ * form; autostart=1 runs it at once. The roofline report and the kernel versions follow.
  */
 @customElement('bench-page')
 export class BenchPage extends LitElement {
@@ -118,6 +121,8 @@ export class BenchPage extends LitElement {
         font-size: 0.75rem;
         line-height: 1.5;
         overflow: auto;
+        /* The JSON holds every dispatch: scroll it rather than make the page endless. */
+        max-height: 24rem;
       }
       table {
         width: 100%;
@@ -142,6 +147,17 @@ export class BenchPage extends LitElement {
       }
       .scroll {
         overflow-x: auto;
+      }
+      details {
+        margin-top: 0.8rem;
+        font-size: 0.8125rem;
+      }
+      summary {
+        cursor: pointer;
+        color: var(--accent);
+      }
+      details p {
+        margin: 0.5rem 0;
       }
     `,
   ];
@@ -177,7 +193,15 @@ export class BenchPage extends LitElement {
           : this.form()
       }
       ${this.adapterCard()} ${c.latest ? this.resultCard(c.latest.result) : nothing}
+      ${
+        c.latest
+          ? html`<section class="card" aria-label="Roofline">
+              <roofline-report .result=${c.latest.result}></roofline-report>
+            </section>`
+          : nothing
+      }
       ${c.entries.length > 1 ? this.history() : nothing}
+      ${c.unavailable ? nothing : this.versions()}
       ${
         c.unavailable
           ? nothing
@@ -314,6 +338,47 @@ export class BenchPage extends LitElement {
           <dd class="small">${formatBytes(a.maxBufferSize)}</dd>
         </div>
       </dl>
+      <details data-testid="bench-device">
+        <summary>Features and limits</summary>
+        <p>${a.device.features.join(', ') || 'no optional features'}</p>
+        <table>
+          <tbody>
+            ${Object.entries(a.device.limits).map(
+              ([name, v]) =>
+                html`<tr>
+                  <td>${name}</td>
+                  <td>${v}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </details>
+    </section>`;
+  }
+
+  private versions() {
+    const c = this.controller;
+    const v = c.versions;
+    return html`<section class="card" aria-label="Kernel versions">
+      <p>
+        Every numbered version of each kernel (v1: the simple one the engine started with) on the
+        same inputs of the chosen shape, in one run: time, GB/s, GFLOP/s, time over v1's, and the
+        largest difference from v1's output.
+      </p>
+      <button
+        data-testid="bench-versions-run"
+        ?disabled=${c.running}
+        @click=${() => void c.runVersions(this.request)}
+      >
+        Compare kernel versions
+      </button>
+      ${
+        v
+          ? html`<kernel-versions-table .results=${v.results}></kernel-versions-table>
+              <pre id="bench-versions-json" data-testid="bench-versions-json">
+${JSON.stringify(v.results, null, 2)}</pre>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -355,7 +420,7 @@ export class BenchPage extends LitElement {
   private history() {
     return html`<section class="card" aria-label="Runs on this page">
       <div class="scroll">
-        <table>
+        <table data-testid="bench-history">
           <thead>
             <tr>
               <th scope="col">Model</th>

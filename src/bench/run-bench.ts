@@ -242,15 +242,10 @@ export async function benchStructure(
 }
 
 export function formatStructure(r: StructureReport): string {
-  const summary = (name: string, s: StepStructure) => {
-    const weightReaders = s.rows.filter((d) => d.bytesRead > 1e6);
-    const narrowest = Math.min(...weightReaders.map((d) => d.invocations));
-    return (
-      `${name.padEnd(14)} ${s.dispatches} dispatches, ${(s.bytesRead / 1e6).toFixed(1)} MB read, ` +
-      `${(s.flops / 1e9).toFixed(2)} GFLOP; dispatches reading > 1 MB: ${weightReaders.length}, ` +
-      `the narrowest ${narrowest} invocations`
-    );
-  };
+  const summary = (name: string, s: StepStructure) =>
+    `${name.padEnd(14)} ${s.dispatches} dispatches, ${(s.bytesRead / 1e6).toFixed(1)} MB read, ` +
+    `${(s.flops / 1e9).toFixed(2)} GFLOP; ${s.weightReaders.dispatches} read weights, ` +
+    `the narrowest with ${s.weightReaders.minInvocations} invocations`;
   return [
     `model     ${r.model} (${r.storage} weights), structure recorded by a dry run`,
     summary(`decode @${r.decode.position}`, r.decode.structure),
@@ -272,6 +267,8 @@ export function formatBench(r: BenchResult): string {
       `${r.decode.weightGBPerSecond.toFixed(2)} GB/s of weights`,
     `per step  ${r.decode.submits} submit, ${r.decode.dispatches} dispatches, ` +
       `${r.decode.readbackBytes} bytes read back, ${mb(r.decode.weightBytes)} of weights read`,
+    `          ${r.decode.structure.weightReaders.dispatches} dispatches read weights, the ` +
+      `narrowest with ${r.decode.structure.weightReaders.minInvocations} invocations`,
     formatPeak(r.peak),
     formatStepRoofline('decode', r.decode.roofline),
     formatStepRoofline('prefill', r.prefill.roofline),

@@ -19,6 +19,8 @@ export interface DispatchRow {
   flops: number;
   /** Bytes one invocation asks for per global load. */
   loadBytes: number;
+  /** Reads model weights (its pipeline has the WEIGHTS_F16 choice, as every weight reader). */
+  readsWeights: boolean;
 }
 
 export interface StepStructure {
@@ -26,6 +28,8 @@ export interface StepStructure {
   bytesRead: number;
   bytesWritten: number;
   flops: number;
+  /** The dispatches that read weights: how many, and the fewest invocations of one. */
+  weightReaders: { dispatches: number; minInvocations: number };
   rows: DispatchRow[];
 }
 
@@ -40,14 +44,20 @@ export function stepStructure(records: readonly DispatchRecord[]): StepStructure
       invocationsPerWorkgroup: r.invocationsPerWorkgroup,
       invocations: r.invocations,
       ...cost,
+      readsWeights: 'WEIGHTS_F16' in r.constants,
     };
   });
   const sum = (f: (r: DispatchRow) => number) => rows.reduce((s, r) => s + f(r), 0);
+  const readers = rows.filter((r) => r.readsWeights);
   return {
     dispatches: rows.length,
     bytesRead: sum((r) => r.bytesRead),
     bytesWritten: sum((r) => r.bytesWritten),
     flops: sum((r) => r.flops),
+    weightReaders: {
+      dispatches: readers.length,
+      minInvocations: readers.length ? Math.min(...readers.map((r) => r.invocations)) : 0,
+    },
     rows,
   };
 }

@@ -131,6 +131,9 @@ describe('the dispatch recorder sees the structure the model encodes', () => {
         // Every kernel has a cost model, and the bytes cover the weights the step reads.
         const s = stepStructure(decodeRec.records);
         expect(s.dispatches).toBe(decode.stats.dispatches);
+        // The weight readers: embedding, the four matvecs per layer, the LM head.
+        expect(s.weightReaders.dispatches).toBe(1 + 4 * L + 1);
+        expect(s.weightReaders.minInvocations).toBe(Math.min(256, Math.ceil(C / 16) * 64));
         expect(s.bytesRead).toBeGreaterThan(decode.stats.weightBytes);
         expect(s.bytesRead).toBeLessThan(decode.stats.weightBytes * 1.5);
         const weights = s.rows

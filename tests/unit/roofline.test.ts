@@ -29,6 +29,7 @@ function row(op: string, bytesRead: number, flops: number, invocations: number):
     bytesWritten: 0,
     flops,
     loadBytes: 16,
+    readsWeights: true,
   };
 }
 
@@ -38,6 +39,7 @@ function structure(rows: DispatchRow[]): StepStructure {
     bytesRead: rows.reduce((s, r) => s + r.bytesRead, 0),
     bytesWritten: 0,
     flops: rows.reduce((s, r) => s + r.flops, 0),
+    weightReaders: { dispatches: rows.length, minInvocations: 0 },
     rows,
   };
 }

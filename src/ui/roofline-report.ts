@@ -134,7 +134,9 @@ export class RooflineReport extends LitElement {
     return html`<p data-testid="bench-step-roofline">
       <strong>${name}</strong>: ${rf.ms.toFixed(2)} ms measured; its ${formatBytes(rf.bytes)} and
       ${(rf.flops / 1e6).toFixed(1)} MFLOP take ${rf.rooflineMs.toPrecision(3)} ms at the roofline:
-      <strong>${rf.percent.toPrecision(3)}%</strong> of roofline.
+      <strong>${rf.percent.toPrecision(3)}%</strong> of roofline. ${s.structure.dispatches}
+      dispatches, ${s.structure.weightReaders.dispatches} of them read weights, the narrowest with
+      ${s.structure.weightReaders.minInvocations} invocations.
     </p>`;
   }
 

@@ -109,7 +109,7 @@ export function formatVersionResults(rows: readonly VersionResult[]): string {
   return rows
     .map(
       (r) =>
-        `${`${r.kind} ${r.case}`.padEnd(44)} v${r.version}  ${r.ms.toFixed(3).padStart(9)} ms ` +
+        `${`${r.kind} ${r.case}`.padEnd(54)} v${r.version}  ${r.ms.toFixed(3).padStart(9)} ms ` +
         `${r.gbs.toFixed(2).padStart(8)} GB/s ${r.gflops.toFixed(2).padStart(8)} GFLOP/s ` +
         `${r.ratioToV1.toFixed(2).padStart(6)}x v1  ${r.dispatches} disp, ` +
         `<= ${r.maxInvocations} inv  diff ${r.diffFromV1.toExponential(1)}`,

@@ -201,17 +201,25 @@ describe('benchmark page parameters', () => {
   it('reads a link, reports what it cannot use, and writes it back', () => {
     const ok = parseBenchParams('?preset=tiny&precision=f32&prefill=8&steps=2&autostart=1');
     expect(ok).toEqual({
-      request: { preset: 'tiny', storage: 'f32', prefillTokens: 8, decodeSteps: 2 },
+      request: { preset: 'tiny', storage: 'f32', prefillTokens: 8, decodeSteps: 2, peakMb: 256 },
       autostart: true,
       problems: [],
     });
     expect(benchSearch(ok.request)).toBe('?preset=tiny&precision=f32&prefill=8&steps=2');
+    // The peak-bandwidth buffer: written back only when not the default.
+    const small = parseBenchParams('?preset=tiny&peak_mb=8');
+    expect(small.request.peakMb).toBe(8);
+    expect(benchSearch(small.request)).toMatch(/&peak_mb=8$/);
+    expect(parseBenchParams('?peak_mb=0').problems).toEqual([
+      'peak_mb must be a whole number from 1 to 4096, got "0".',
+    ]);
     const bad = parseBenchParams('?preset=gpt5&precision=f8&prefill=1.5&steps=0');
     expect(bad.request).toEqual({
       preset: 'gpt2',
       storage: 'f16',
       prefillTokens: 128,
       decodeSteps: 8,
+      peakMb: 256,
     });
     expect(bad.autostart).toBe(false);
     expect(bad.problems).toHaveLength(4);

@@ -15,7 +15,7 @@ import { HttpFiles, type HttpFilesOptions } from '../model/sources/http-files.ts
 import { DEFAULT_HUB_REPO, HubFiles } from '../model/sources/hub-files.ts';
 import { nodeHubBase } from '../model/sources/node-dir-files.ts';
 import { parseModelSpec } from '../model/sources/resolve-source.ts';
-import { formatBytes } from '../model/sources/util.ts';
+import { formatBytes } from '../util/format.ts';
 import { UsageError, parseArgs } from './args.ts';
 
 const USAGE = `Usage: npm run weights -- [REPO] [options]

@@ -8,7 +8,6 @@ import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import type { TokenStep } from '../generation/generate.ts';
 import { parseSamplingSettings } from '../generation/sampling-settings.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
-import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
 import { UsageError, idsArg, numberArg, parseArgs } from './args.ts';
 import { runCli } from './run-cli.ts';
@@ -68,29 +67,27 @@ await runCli(USAGE, async (argv) => {
 
     const logits = args.get('logits') ? await engine.logitsAfter(promptIds) : null;
     const steps: TokenStep[] = [];
-    const decoder = new StreamingTextDecoder(tokenizer);
     const json = Boolean(args.get('json'));
-    const gen = engine.generate({
+    const run = engine.generate({
       contextIds: promptIds,
       maxNewTokens: maxTokens,
       settings: () => settings,
     });
     let end;
     for (;;) {
-      const r = await gen.next();
+      const r = await run.next();
       if (r.done) {
         end = r.value;
         break;
       }
       steps.push(r.value);
-      if (!json) process.stdout.write(decoder.push(r.value.id));
+      if (!json) process.stdout.write(r.value.text);
     }
-    const ids = steps.map((s) => s.id);
     if (json) {
       const out: Record<string, unknown> = {
         prompt_ids: promptIds,
-        ids,
-        text: tokenizer.decode(ids),
+        ids: steps.map((s) => s.id),
+        text: steps.map((s) => s.text).join('') + end.rest,
         stop: end.reason,
         probs: steps.map((s) => s.prob),
         ms_per_token: steps.length
@@ -100,7 +97,7 @@ await runCli(USAGE, async (argv) => {
       if (logits) out.logits = Array.from(logits);
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
-      process.stdout.write(decoder.flush() + '\n');
+      process.stdout.write(end.rest + '\n');
       if (end.reason === 'context_full') {
         process.stderr.write(
           `stopped: the context of ${engine.config.nPositions} tokens is full\n`,

@@ -8,6 +8,8 @@ import {
   type Selection,
 } from './sampler.ts';
 import { inverseTemperature, type SamplingSettings } from './sampling-settings.ts';
+import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
+import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
 
 /** One generated token, with everything the playground shows about how it was chosen. */
 export interface TokenStep {
@@ -16,6 +18,8 @@ export interface TokenStep {
   /** Absolute position of this token in the context. */
   position: number;
   id: number;
+  /** Text this token completes ('' while it holds only the start of a multi-byte character). */
+  text: string;
   /** Probability of `id` under the settings applied at this step. */
   prob: number;
   /** The top alternatives at this step (by logit) with their probabilities. */
@@ -30,63 +34,108 @@ export interface TokenStep {
   stats: StepStats;
 }
 
-export type StopReason = 'end_of_text' | 'max_tokens' | 'context_full' | 'cancelled';
+/**
+ * Why a run ended. `step`: the single token a Step asked for is done; `context_full`: the
+ * next token would have no position to be read at.
+ */
+export type StopReason = 'end_of_text' | 'max_tokens' | 'step' | 'context_full' | 'cancelled';
 
 export interface GenerationEnd {
   reason: StopReason;
   /** Tokens in the context at the end (prompt + generated). */
   length: number;
+  /** Text the decoder still held back (an unfinished character, as U+FFFD); usually ''. */
+  rest: string;
 }
 
 export interface GenerationRequest {
   /** The whole context to continue from: prompt, earlier output, a chosen branch token. */
   contextIds: readonly number[];
-  maxNewTokens: number;
+  /**
+   * Tokens to generate at most. A function is read before every token, so a change made
+   * while tokens stream applies to the run. Default: until the context is full.
+   */
+  maxNewTokens?: number | (() => number);
+  /** Exactly one token; the run ends with `step` (maxNewTokens is then not read). */
+  step?: boolean;
   /** Read before every token, so a change during generation applies to the next one. */
   settings: () => SamplingSettings;
   signal?: AbortSignal;
   /** Stop after sampling <|endoftext|> (default true). */
   stopAtEndOfText?: boolean;
-  endOfTextId: number;
-  /** Tokens already in the KV cache, for reusing a shared prefix (continue, branch). */
-  cachedIds?: readonly number[];
+  /**
+   * Stop once the context holds n_positions tokens, so every token shown can still be
+   * inspected from the KV cache (the playground). Default: also predict the one token after
+   * a full window (the CLI), which no later step can read.
+   */
+  stopAtFullWindow?: boolean;
   /**
    * Time every kernel with timestamp queries (see StepStats.kernelMs). A function is read
    * before every step, like `settings`, so profiling can be switched while tokens stream.
    */
   profile?: boolean | (() => boolean);
+  /**
+   * Ids whose text the caller already has (earlier output): the streaming decoder resumes
+   * after them, so a character split between two runs (Continue, Step) comes out whole.
+   */
+  decodedIds?: readonly number[];
+}
+
+/** What the engine adds to a request: its tokenizer and the KV cache's bookkeeping. */
+export interface GenerationContext {
+  tokenizer: Gpt2Tokenizer;
+  /** Tokens already in the KV cache, for reusing a shared prefix (continue, branch). */
+  cachedIds: readonly number[];
   /** Called after every forward with the ids now in the cache. */
-  onCache?: (ids: readonly number[]) => void;
+  onCache: (ids: readonly number[]) => void;
 }
 
 /**
- * The autoregressive loop: prefill what the cache lacks, then one token per step. Each step
- * reads back only the GPU-selected candidates unless the settings need the full logits.
- * The random draw for the token at context position p comes from PCG32 seeded with the
- * step's seed on stream p: a run is reproducible, and generating in pieces (Continue, Step)
- * gives the same tokens as one run, since no generator state has to survive between runs.
+ * The autoregressive loop: prefill what the cache lacks, then one token per step, each
+ * yielded with its decoded text. It decides every stop, checked in this order after each
+ * token: end of text, a full context, the single Step, max new tokens; and before each
+ * token: cancelled. Each step reads back only the GPU-selected candidates unless the
+ * settings need the full logits. The random draw for the token at context position p comes
+ * from PCG32 seeded with the step's seed on stream p: a run is reproducible, and generating
+ * in pieces (Continue, Step) gives the same tokens as one run, since no generator state has
+ * to survive between runs.
  */
 export async function* generateTokens(
   model: Gpt2Model,
   request: GenerationRequest,
+  engine: GenerationContext,
 ): AsyncGenerator<TokenStep, GenerationEnd> {
   const context = [...request.contextIds];
   if (context.length === 0) throw new RangeError('generation needs at least one context token');
   const P = model.config.nPositions;
-  if (context.length > P) throw new ContextFullError(P, context.length);
-  let pos0 = commonPrefix(request.cachedIds ?? [], context);
+  // The last position a token may take: P - 1, or P (predicted, never read) by default.
+  const lastPosition = request.stopAtFullWindow ? P - 1 : P;
+  if (context.length > lastPosition)
+    throw new ContextFullError(P, context.length + (request.stopAtFullWindow ? 1 : 0));
+  const decoder = new StreamingTextDecoder(engine.tokenizer);
+  for (const id of request.decodedIds ?? []) decoder.push(id);
+  const end = (reason: StopReason): GenerationEnd => ({
+    reason,
+    length: context.length,
+    rest: decoder.flush(),
+  });
+  const maxNewTokens = () =>
+    typeof request.maxNewTokens === 'function'
+      ? request.maxNewTokens()
+      : (request.maxNewTokens ?? Infinity);
+  let pos0 = commonPrefix(engine.cachedIds, context);
   if (pos0 > model.position) pos0 = model.position;
   if (pos0 >= context.length) pos0 = context.length - 1; // re-run the last token for its logits
   let pending = context.slice(pos0);
-  for (let index = 0; index < request.maxNewTokens; index++) {
-    if (request.signal?.aborted) return { reason: 'cancelled', length: context.length };
-    if (pos0 + pending.length > P) return { reason: 'context_full', length: context.length };
+  for (let index = 0; ; index++) {
+    if (request.signal?.aborted) return end('cancelled');
+    if (!request.step && index >= maxNewTokens()) return end('max_tokens');
     const settings = request.settings();
     const t0 = performance.now();
     const profile =
       typeof request.profile === 'function' ? request.profile() : request.profile === true;
     const readback = await model.forward(pending, pos0, inverseTemperature(settings), { profile });
-    request.onCache?.(context);
+    engine.onCache(context);
     const t1 = performance.now();
     const u = settings.temperature > 0 ? new Rng(settings.seed, context.length).next() : 0;
     let choice: Selection = selectFromCandidates(
@@ -108,6 +157,7 @@ export async function* generateTokens(
       index,
       position,
       id: choice.token,
+      text: decoder.push(choice.token),
       prob: choice.prob,
       candidates: choice.distribution,
       settings,
@@ -120,13 +170,14 @@ export async function* generateTokens(
           readback.stats.readbackBytes + (usedFullLogits ? model.config.vocabSize * 4 : 0),
       },
     };
-    if ((request.stopAtEndOfText ?? true) && choice.token === request.endOfTextId) {
-      return { reason: 'end_of_text', length: context.length };
+    if ((request.stopAtEndOfText ?? true) && choice.token === Gpt2Tokenizer.EOT) {
+      return end('end_of_text');
     }
+    if (position >= lastPosition) return end('context_full');
+    if (request.step) return end('step');
     pos0 = position;
     pending = [choice.token];
   }
-  return { reason: 'max_tokens', length: context.length };
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

@@ -5,8 +5,12 @@ import { loadGpt2Weights } from '../model/load-weights.ts';
 import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
 import type { Gpt2Weights, WeightStorage } from '../model/weights.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
-import { generateTokens, type GenerationEnd, type TokenStep } from './generate.ts';
-import type { SamplingSettings } from './sampling-settings.ts';
+import {
+  generateTokens,
+  type GenerationEnd,
+  type GenerationRequest,
+  type TokenStep,
+} from './generate.ts';
 
 export interface EngineLoadOptions {
   storage: WeightStorage;
@@ -14,21 +18,6 @@ export interface EngineLoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Told when the weights are on the GPU and the kernels are being compiled. */
   onCompile?: () => void;
-}
-
-export interface GenerateOptions {
-  /** The whole context to continue: prompt ids, earlier output, a chosen branch token. */
-  contextIds: readonly number[];
-  maxNewTokens: number;
-  /** Read before every token: a change during generation applies to the next token. */
-  settings: () => SamplingSettings;
-  signal?: AbortSignal;
-  stopAtEndOfText?: boolean;
-  /**
-   * Time every kernel (timestamp queries; adapters without them ignore this). A function is
-   * read before every token, so profiling can be switched while tokens stream.
-   */
-  profile?: boolean | (() => boolean);
 }
 
 export interface AttentionMap {
@@ -95,15 +84,10 @@ export class Gpt2Engine {
     return this.gpu.liveBuffers.bytes;
   }
 
-  generate(options: GenerateOptions): AsyncGenerator<TokenStep, GenerationEnd> {
-    return generateTokens(this.model, {
-      contextIds: options.contextIds,
-      maxNewTokens: options.maxNewTokens,
-      settings: options.settings,
-      signal: options.signal,
-      stopAtEndOfText: options.stopAtEndOfText,
-      profile: options.profile,
-      endOfTextId: Gpt2Tokenizer.EOT,
+  /** Generates after `request.contextIds`, prefilling only what the KV cache lacks. */
+  generate(request: GenerationRequest): AsyncGenerator<TokenStep, GenerationEnd> {
+    return generateTokens(this.model, request, {
+      tokenizer: this.tokenizer,
       cachedIds: this.cachedIds,
       onCache: (ids) => {
         this.cachedIds = [...ids];

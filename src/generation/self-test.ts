@@ -14,8 +14,7 @@
  * DOM-free and GPU-object-free: it talks to an engine through the few methods it needs.
  */
 import type { WeightStorage } from '../model/weights.ts';
-import type { GenerateOptions } from './gpt2-engine.ts';
-import type { GenerationEnd, TokenStep } from './generate.ts';
+import type { GenerationEnd, GenerationRequest, TokenStep } from './generate.ts';
 import type { SamplingSettings } from './sampling-settings.ts';
 
 /** One prompt of a reference file, with its expected outputs. */
@@ -108,7 +107,7 @@ export interface SelfTestEngine {
   readonly storage: WeightStorage;
   readonly config: { readonly vocabSize: number; readonly nPositions: number };
   logitsAfter(ids: readonly number[]): Promise<Float32Array>;
-  generate(options: GenerateOptions): AsyncGenerator<TokenStep, GenerationEnd>;
+  generate(request: GenerationRequest): AsyncGenerator<TokenStep, GenerationEnd>;
 }
 
 export interface SelfTestOptions {

@@ -24,3 +24,8 @@ export class GpuValidationError extends Error {
 export class GpuOutOfMemoryError extends Error {
   override name = 'GpuOutOfMemoryError';
 }
+
+/** The GPU implementation failed on its own (not the app's call): a driver or browser bug. */
+export class GpuInternalError extends Error {
+  override name = 'GpuInternalError';
+}

@@ -9,6 +9,7 @@
  * abort destroys every buffer made so far.
  */
 import { GpuOutOfMemoryError } from '../gpu/errors.ts';
+import { formatBytes } from '../util/format.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { mapGpt2Checkpoint, type MappedTensor } from './checkpoint.ts';
 import { parseGpt2Config, type Gpt2Config } from './config.ts';
@@ -464,8 +465,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }

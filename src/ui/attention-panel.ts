@@ -13,7 +13,7 @@ import './attention-heatmap.ts';
 import type { AttentionHeatmap } from './attention-heatmap.ts';
 import { SCALE_KINDS, SCALE_LABELS, type ScaleKind } from './colour-scale.ts';
 import { downloadRun, type RunExportInput } from './export-run.ts';
-import { formatPercent, visibleToken } from './format.ts';
+import { describeError, formatPercent, visibleToken } from './format.ts';
 import {
   emitInspector,
   type AttentionSelectEvent,
@@ -385,7 +385,7 @@ export class AttentionPanel extends LitElement {
         map = await this.source!.attention(layer, head);
       } catch (e) {
         if (epoch === this.epoch) {
-          this.error = `The attention map could not be computed: ${describe(e)}`;
+          this.error = `The attention map could not be computed: ${describeError(e)}`;
           this.unavailable = true;
         }
         return;
@@ -462,7 +462,7 @@ export class AttentionPanel extends LitElement {
       this.lensError = '';
     } catch (e) {
       if (epoch === this.epoch)
-        this.lensError = `The logit lens could not be computed: ${describe(e)}`;
+        this.lensError = `The logit lens could not be computed: ${describeError(e)}`;
     } finally {
       this.lensLoading = false;
     }
@@ -510,7 +510,7 @@ export class AttentionPanel extends LitElement {
       downloadBlob(blob, `${this.fileStem(m)}.png`);
       this.exportError = '';
     } catch (e) {
-      this.exportError = describe(e);
+      this.exportError = describeError(e);
     }
   }
 
@@ -527,7 +527,7 @@ export class AttentionPanel extends LitElement {
       downloadBlob(new Blob([svg], { type: 'image/svg+xml' }), `${this.fileStem(m)}.svg`);
       this.exportError = '';
     } catch (e) {
-      this.exportError = describe(e);
+      this.exportError = describeError(e);
     }
   }
 
@@ -821,10 +821,6 @@ function range(n: number): number[] {
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message || e.name : String(e);
 }
 
 declare global {

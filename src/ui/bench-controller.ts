@@ -9,9 +9,7 @@ import { deviceInfo, type DeviceInfo } from '../bench/device-info.ts';
 import { runKernelVersions, type VersionResult } from '../bench/run-kernel-versions.ts';
 import { runBench, type BenchResult } from '../bench/run-bench.ts';
 import { KERNEL_KINDS } from '../bench/versions/index.ts';
-import { DeviceLostError, WebGpuUnavailableError } from '../gpu/errors.ts';
-import type { GpuContext } from '../gpu/gpu-context.ts';
-import { requestGpuContext } from '../gpu/request-device.ts';
+import { GpuSession, isDeviceLost, type GpuProblem } from '../generation/gpu-session.ts';
 import {
   GPT2_PRESETS,
   gpt2ParameterCount,
@@ -21,6 +19,7 @@ import {
 import { memoryModelFiles } from '../model/memory-files.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import type { CheckpointResponse } from './bench-checkpoint-worker.ts';
+import { describeError } from './format.ts';
 
 export interface BenchRequest {
   preset: Gpt2PresetName;
@@ -123,7 +122,21 @@ export class BenchController implements ReactiveController {
   /** The latest side-by-side run of the numbered kernel versions. */
   versions: { request: BenchRequest; results: VersionResult[] } | null = null;
 
-  private gpu: GpuContext | null = null;
+  private readonly session = new GpuSession({
+    onStatus: (s) => {
+      if (s.state === 'ready') {
+        this.adapter = {
+          name: s.adapterName,
+          shaderF16: s.shaderF16,
+          timestampQuery: s.timestampQuery,
+          maxBufferSize: s.maxBufferSize,
+          device: deviceInfo(this.session.context!),
+        };
+      } else if (s.state === 'unavailable') this.unavailable = s.message;
+      this.update();
+    },
+    onProblem: (p) => this.onGpuProblem(p),
+  });
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -132,8 +145,7 @@ export class BenchController implements ReactiveController {
   hostConnected(): void {}
 
   hostDisconnected(): void {
-    this.gpu?.destroy();
-    this.gpu = null;
+    this.session.close();
   }
 
   get latest(): BenchEntry | null {
@@ -142,32 +154,14 @@ export class BenchController implements ReactiveController {
 
   /** Opens the GPU (once) and fills in the adapter; false when WebGPU is unavailable. */
   async openGpu(): Promise<boolean> {
-    if (this.gpu) return true;
-    try {
-      const gpu = await requestGpuContext(navigator.gpu);
-      this.gpu = gpu;
-      gpu.onLost((e) => {
-        if (this.gpu !== gpu) return;
-        this.gpu = null;
-        this.error = `${e.message} Run again to open a new device.`;
-        this.update();
-      });
-      const c = gpu.capabilities;
-      this.adapter = {
-        name: c.adapterName,
-        shaderF16: c.shaderF16,
-        timestampQuery: c.timestampQuery,
-        maxBufferSize: c.maxBufferSize,
-        device: deviceInfo(gpu),
-      };
-      this.update();
-      return true;
-    } catch (e) {
-      this.unavailable =
-        e instanceof WebGpuUnavailableError ? e.message : `WebGPU failed to start: ${describe(e)}`;
-      this.update();
-      return false;
-    }
+    return (await this.session.open()) !== null;
+  }
+
+  private onGpuProblem(problem: GpuProblem): void {
+    this.error = isDeviceLost(problem)
+      ? `${problem.message} Run again to open a new device.`
+      : problem.message;
+    this.update();
   }
 
   async run(request: BenchRequest): Promise<void> {
@@ -177,7 +171,8 @@ export class BenchController implements ReactiveController {
     this.status = 'Opening the GPU';
     this.update();
     try {
-      if (!(await this.openGpu())) return;
+      const gpu = await this.session.open();
+      if (!gpu) return;
       const { fileBytes } = presetSize(request.preset);
       this.setStatus(
         `Making a random ${request.preset}-shaped checkpoint (${(fileBytes / 1e6).toFixed(0)} MB)`,
@@ -187,7 +182,7 @@ export class BenchController implements ReactiveController {
         { 'config.json': ckpt.configJson, 'model.safetensors': ckpt.safetensors },
         `random ${request.preset}-shaped checkpoint`,
       );
-      const result = await runBench(this.gpu!, files, {
+      const result = await runBench(gpu, files, {
         storage: request.storage,
         prefillTokens: request.prefillTokens,
         decodeSteps: request.decodeSteps,
@@ -196,7 +191,8 @@ export class BenchController implements ReactiveController {
       });
       this.entries = [...this.entries, { request, result }];
     } catch (e) {
-      if (!(e instanceof DeviceLostError)) this.error = describe(e);
+      // The session has said so already.
+      if (!isDeviceLost(e)) this.error = describeError(e);
     } finally {
       this.running = false;
       this.status = '';
@@ -211,20 +207,17 @@ export class BenchController implements ReactiveController {
     this.error = '';
     this.update();
     try {
-      if (!(await this.openGpu())) return;
-      const results = await runKernelVersions(
-        this.gpu!,
-        KERNEL_KINDS,
-        GPT2_PRESETS[request.preset],
-        {
-          f16: request.storage === 'f16',
-          T: request.prefillTokens,
-          onStatus: (m) => this.setStatus(`Kernel versions: ${m}`),
-        },
-      );
+      const gpu = await this.session.open();
+      if (!gpu) return;
+      const results = await runKernelVersions(gpu, KERNEL_KINDS, GPT2_PRESETS[request.preset], {
+        f16: request.storage === 'f16',
+        T: request.prefillTokens,
+        onStatus: (m) => this.setStatus(`Kernel versions: ${m}`),
+      });
       this.versions = { request, results };
     } catch (e) {
-      if (!(e instanceof DeviceLostError)) this.error = describe(e);
+      // The session has said so already.
+      if (!isDeviceLost(e)) this.error = describeError(e);
     } finally {
       this.running = false;
       this.status = '';
@@ -263,8 +256,4 @@ function makeCheckpoint(preset: Gpt2PresetName): Promise<{
     };
     worker.postMessage({ preset });
   });
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message || e.name : String(e);
 }

@@ -11,9 +11,12 @@
  * settings it was drawn with.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { DeviceLostError, WebGpuUnavailableError } from '../gpu/errors.ts';
-import type { GpuContext } from '../gpu/gpu-context.ts';
-import { requestGpuContext } from '../gpu/request-device.ts';
+import {
+  GpuSession,
+  isDeviceLost,
+  type GpuProblem,
+  type GpuStatus,
+} from '../generation/gpu-session.ts';
 import { Gpt2Engine, type AttentionMap } from '../generation/gpt2-engine.ts';
 import type { StopReason, TokenStep } from '../generation/generate.ts';
 import type { CandidateProb } from '../generation/sampler.ts';
@@ -21,16 +24,17 @@ import type { SamplingSettings } from '../generation/sampling-settings.ts';
 import type { Gpt2Config } from '../model/config.ts';
 import type { LogitLensRow } from '../model/gpt2-model.ts';
 import { ContextFullError } from '../model/context-full-error.ts';
-import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
-import { openModelCache, type ModelCache } from '../model/sources/cached-files.ts';
-import { CacheUnavailableError, DownloadError } from '../model/sources/errors.ts';
-import { HttpFiles } from '../model/sources/http-files.ts';
-import { PickedFiles } from '../model/sources/picked-files.ts';
-import { modelFilesFor } from '../model/sources/resolve-source.ts';
+import type { LoadProgress } from '../model/model-files.ts';
+import {
+  BrowserModelSources,
+  DownloadError,
+  type BrowserModelSource,
+} from '../model/sources/index.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import { Gpt2Tokenizer, type TokenPiece } from '../tokenizer/gpt2-tokenizer.ts';
 import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
 import type { MessageAction } from './events.ts';
+import { describeError } from './format.ts';
 import { addTimedStep, EMPTY_KERNEL_FIGURES, type KernelFigures } from './kernel-figures.ts';
 import {
   BUNDLED_MODEL_PATH,
@@ -44,12 +48,6 @@ import type { RunSettings } from './run-settings.ts';
 
 /** Alternatives kept with each token for the popover and the temperature chart. */
 export const ALTERNATIVES_SHOWN = 10;
-
-export type GpuStatus =
-  | { state: 'pending' }
-  | { state: 'ready'; adapterName: string; shaderF16: boolean; timestampQuery: boolean }
-  | { state: 'unavailable'; message: string }
-  | { state: 'lost'; message: string };
 
 export interface LoadedModel {
   choice: ModelChoice;
@@ -96,9 +94,6 @@ export interface OutputToken {
   usedFullLogits: boolean;
 }
 
-/** Why the last run ended: the engine's reasons, or a single Step done. */
-export type RunStopReason = StopReason | 'step';
-
 export interface RunFigures {
   /** From Generate/Continue to the first token on screen. */
   ttftMs: number | null;
@@ -139,7 +134,6 @@ const EMPTY_FIGURES: RunFigures = {
 
 export class EngineController implements ReactiveController {
   // ---- state the app renders ----
-  gpuStatus: GpuStatus = { state: 'pending' };
   model: LoadedModel | null = null;
   loading: LoadingState | null = null;
   /** GPU memory held by this page's buffers. */
@@ -148,7 +142,7 @@ export class EngineController implements ReactiveController {
   promptPieces: TokenPiece[] = [];
   output: OutputToken[] = [];
   generating = false;
-  stopReason: RunStopReason | null = null;
+  stopReason: StopReason | null = null;
   figures: RunFigures = EMPTY_FIGURES;
   settings: RunSettings;
   storage: WeightStorage;
@@ -157,9 +151,12 @@ export class EngineController implements ReactiveController {
 
   // ---- private machinery ----
   private readonly tokenizer = new Gpt2Tokenizer();
-  private gpu: GpuContext | null = null;
+  private readonly session = new GpuSession({
+    onStatus: () => this.update(),
+    onProblem: (p) => this.onGpuProblem(p),
+  });
   private engine: Gpt2Engine | null = null;
-  private cache: ModelCache | null | undefined;
+  private readonly sources: BrowserModelSources;
   private loadAbort: AbortController | null = null;
   private runAbort: AbortController | null = null;
   /** Settles when the current run has let go of the model. */
@@ -169,8 +166,6 @@ export class EngineController implements ReactiveController {
   private started = false;
   private progressFrame = 0;
   private speedSamples: { t: number; loaded: number }[] = [];
-  private unsubscribeLost: (() => void) | null = null;
-  private gpuOpening: Promise<boolean> | null = null;
   /**
    * The user's choice of timing each kernel, kept across a device reload. On by default: the
    * breakdown is one of the live figures the playground is for, and its cost is small: one
@@ -188,6 +183,10 @@ export class EngineController implements ReactiveController {
     this.prompt = options.prompt;
     this.storage = options.storage;
     this.hubBase = options.hubBase;
+    this.sources = new BrowserModelSources({
+      hubBase: options.hubBase ?? undefined,
+      onWarning: (title, message) => this.notify('warning', title, message, ['dismiss']),
+    });
     this.promptPieces = this.tokenizer.pieces(this.prompt);
     host.addController(this);
   }
@@ -201,6 +200,10 @@ export class EngineController implements ReactiveController {
   }
 
   // ---- derived state ----
+
+  get gpuStatus(): GpuStatus {
+    return this.session.status;
+  }
 
   get contextLength(): number {
     return Math.max(1, this.promptPieces.length) + this.output.length;
@@ -285,7 +288,7 @@ export class EngineController implements ReactiveController {
   async start(initial: ModelChoice | null): Promise<void> {
     if (this.started) return;
     this.started = true;
-    if (!(await this.openGpu())) return;
+    if (!(await this.session.open())) return;
     // The user picked a model while the GPU was opening: theirs wins over the default.
     if (this.lastChoice) return;
     if (initial) {
@@ -300,50 +303,25 @@ export class EngineController implements ReactiveController {
     }
   }
 
-  /** Opens the GPU once even when a load asks for it while start-up is still opening it. */
-  private openGpu(): Promise<boolean> {
-    this.gpuOpening ??= this.requestGpu().finally(() => (this.gpuOpening = null));
-    return this.gpuOpening;
-  }
-
-  private async requestGpu(): Promise<boolean> {
-    try {
-      const gpu = await requestGpuContext(navigator.gpu);
-      this.gpu = gpu;
-      this.unsubscribeLost?.();
-      this.unsubscribeLost = gpu.onLost((e) => this.onDeviceLost(gpu, e));
-      const c = gpu.capabilities;
-      this.gpuStatus = {
-        state: 'ready',
-        adapterName: c.adapterName,
-        shaderF16: c.shaderF16,
-        timestampQuery: c.timestampQuery,
-      };
-      this.update();
-      return true;
-    } catch (e) {
-      const message =
-        e instanceof WebGpuUnavailableError ? e.message : `WebGPU failed to start: ${describe(e)}`;
-      this.gpuStatus = { state: 'unavailable', message };
-      this.update();
-      return false;
+  /**
+   * A lost device ends the run and the model (the text is kept); any other WebGPU error is
+   * shown as it comes.
+   */
+  private onGpuProblem(problem: GpuProblem): void {
+    if (!isDeviceLost(problem)) {
+      this.notify('error', 'The GPU reported an error', problem.message, ['dismiss']);
+      return;
     }
-  }
-
-  private onDeviceLost(gpu: GpuContext, e: DeviceLostError): void {
-    if (gpu !== this.gpu) return;
     this.runAbort?.abort();
     this.loadAbort?.abort();
     this.generating = false;
     this.engine = null;
-    this.gpu = null;
     this.gpuBytes = 0;
-    this.gpuStatus = { state: 'lost', message: e.message };
     this.clearMessages();
     this.notify(
       'error',
       'The GPU device was lost',
-      `${e.message} The generated text is kept; reload the model to go on.`,
+      `${problem.message} The generated text is kept; reload the model to go on.`,
       ['reload-model'],
     );
   }
@@ -375,9 +353,9 @@ export class EngineController implements ReactiveController {
     this.update();
     try {
       await this.runDone;
-      if (!this.gpu && !(await this.openGpu())) return;
-      const gpu = this.gpu!;
-      const files = await this.filesFor(choice);
+      const gpu = await this.session.open();
+      if (!gpu) return;
+      const files = await this.sources.open(sourceOf(choice));
       const engine = await Gpt2Engine.load(gpu, files, {
         storage,
         signal: abort.signal,
@@ -388,7 +366,7 @@ export class EngineController implements ReactiveController {
           this.update();
         },
       });
-      if (abort.signal.aborted || gpu !== this.gpu) {
+      if (abort.signal.aborted || gpu !== this.session.context) {
         engine.unload();
         return;
       }
@@ -434,7 +412,7 @@ export class EngineController implements ReactiveController {
         this.notify(
           'warning',
           'The Hugging Face hub could not be reached',
-          `${label} could not be downloaded: ${describe(e)} The bundled tiny-trained model is ` +
+          `${label} could not be downloaded: ${describeError(e)} The bundled tiny-trained model is ` +
             'used instead; press Try again once the connection is back.',
           ['retry-load', 'dismiss'],
         );
@@ -443,7 +421,12 @@ export class EngineController implements ReactiveController {
         this.lastChoice = choice; // what Try again loads
         return;
       }
-      this.notify('error', `Could not load ${label}`, describe(e), loadErrorActions(e, choice));
+      this.notify(
+        'error',
+        `Could not load ${label}`,
+        describeError(e),
+        loadErrorActions(e, choice),
+      );
     } finally {
       if (this.loadAbort === abort) {
         this.loadAbort = null;
@@ -480,36 +463,6 @@ export class EngineController implements ReactiveController {
   dismiss(messageId: number): void {
     this.messages = this.messages.filter((m) => m.id !== messageId);
     this.update();
-  }
-
-  private async filesFor(choice: ModelChoice): Promise<ModelFiles> {
-    switch (choice.kind) {
-      case 'files':
-        return new PickedFiles(choice.files);
-      case 'bundled':
-        return new HttpFiles(new URL(BUNDLED_MODEL_PATH, document.baseURI).href, {
-          description: 'the bundled tiny-trained model',
-        });
-      default:
-        return modelFilesFor(choice, {
-          hubBase: this.hubBase ?? undefined,
-          cache: await this.modelCache(),
-          onCacheWarning: (m) => this.notify('warning', 'Not stored for next time', m, ['dismiss']),
-        });
-    }
-  }
-
-  private async modelCache(): Promise<ModelCache | null> {
-    if (this.cache !== undefined) return this.cache;
-    try {
-      this.cache = await openModelCache();
-    } catch (e) {
-      this.cache = null;
-      if (e instanceof CacheUnavailableError) {
-        this.notify('warning', 'Models will not be stored', e.message, ['dismiss']);
-      } else throw e;
-    }
-    return this.cache;
   }
 
   private onProgress(abort: AbortController, p: LoadProgress): void {
@@ -578,7 +531,7 @@ export class EngineController implements ReactiveController {
   /** Exactly one more token: after the output, or after the prompt when there is none. */
   step(): void {
     if (!this.canStep) return;
-    void this.run(this.contextIds(), 1);
+    void this.run(this.contextIds(), true);
   }
 
   get canStep(): boolean {
@@ -639,8 +592,8 @@ export class EngineController implements ReactiveController {
     return this.promptPieces.length ? this.promptPieces.map((p) => p.id) : [Gpt2Tokenizer.EOT];
   }
 
-  /** `tokens`: how many to generate, else the max new tokens setting (read at each token). */
-  private async run(contextIds: number[], tokens?: number): Promise<void> {
+  /** `step`: exactly one token; else up to the max new tokens setting (read at each token). */
+  private async run(contextIds: number[], step = false): Promise<void> {
     const previous = this.runDone;
     const abort = new AbortController();
     this.runAbort = abort;
@@ -656,81 +609,38 @@ export class EngineController implements ReactiveController {
       await previous;
       const engine = this.engine;
       if (!engine || abort.signal.aborted) return;
-      const P = engine.config.nPositions;
-      if (contextIds.length >= P) throw new ContextFullError(P, contextIds.length + 1);
-      const decoder = replayDecoder(
-        this.tokenizer,
-        this.output.map((t) => t.id),
-      );
       const steps = engine.generate({
         contextIds,
-        maxNewTokens: P - contextIds.length,
+        step,
+        maxNewTokens: () => this.settings.maxNewTokens,
         settings: () => this.settings.sampling,
         profile: () => this.profileKernels,
         signal: abort.signal,
+        stopAtFullWindow: true,
+        decodedIds: this.output.map((t) => t.id),
       });
-      let count = 0;
       let firstAt = 0;
-      try {
-        for (;;) {
-          const r = await steps.next();
-          if (abort.signal.aborted) return;
-          if (r.done) {
-            this.stopReason = r.value.reason;
-            break;
-          }
-          const step = r.value;
-          const now = performance.now();
-          this.output = [
-            ...this.output,
-            {
-              id: step.id,
-              text: decoder.push(step.id),
-              prob: step.prob,
-              alternatives: alternativesOf(this.tokenizer, step),
-              settings: step.settings,
-              branched: false,
-              usedFullLogits: step.usedFullLogits,
-            },
-          ];
-          count++;
-          if (count === 1) {
-            firstAt = now;
-            this.figures = {
-              ...EMPTY_FIGURES,
-              ttftMs: now - started,
-              prefillMs: step.timings.forwardMs,
-              prefillTokens: step.forwardTokens,
-            };
-          } else {
-            const msPerToken = (now - firstAt) / (count - 1);
-            this.figures = { ...this.figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
-          }
-          if (step.stats.kernelMs) {
-            this.figures = { ...this.figures, kernels: addTimedStep(this.figures.kernels, step) };
-          }
-          this.gpuBytes = engine.gpuBytes;
-          this.update();
-          // The window is full: the engine could still predict one more token, but it would
-          // have no position to be read at, so the run ends here and says why.
-          if (contextIds.length + count >= P) {
-            this.stopReason = 'context_full';
-            break;
-          }
-          if (count >= (tokens ?? this.settings.maxNewTokens)) {
-            this.stopReason = tokens === undefined ? 'max_tokens' : 'step';
-            break;
-          }
+      for (;;) {
+        const r = await steps.next();
+        // Stopped by the user: the UI has already said so; a step in flight is dropped.
+        if (abort.signal.aborted) return;
+        if (r.done) {
+          this.stopReason = r.value.reason;
+          break;
         }
-      } finally {
-        await steps.return(undefined as never).catch(() => undefined);
+        const now = performance.now();
+        if (r.value.index === 0) firstAt = now;
+        this.output = [...this.output, outputToken(this.tokenizer, r.value)];
+        this.figures = withStep(this.figures, r.value, now - started, now - firstAt);
+        this.gpuBytes = engine.gpuBytes;
+        this.update();
       }
     } catch (e) {
-      if (abort.signal.aborted || e instanceof DeviceLostError) return;
+      if (abort.signal.aborted || isDeviceLost(e)) return;
       this.notify(
         'error',
         'Generation stopped',
-        describe(e),
+        describeError(e),
         e instanceof ContextFullError ? [] : ['dismiss'],
       );
     } finally {
@@ -781,6 +691,44 @@ function alternativesOf(tokenizer: Gpt2Tokenizer, step: TokenStep): Alternative[
   return shown.map((c) => ({ ...c, text: tokenizer.decode([c.id]) }));
 }
 
+/** A generated step as the output shows it. */
+function outputToken(tokenizer: Gpt2Tokenizer, step: TokenStep): OutputToken {
+  return {
+    id: step.id,
+    text: step.text,
+    prob: step.prob,
+    alternatives: alternativesOf(tokenizer, step),
+    settings: step.settings,
+    branched: false,
+    usedFullLogits: step.usedFullLogits,
+  };
+}
+
+/**
+ * The run's figures after `step`: time to first token and prefill from the first step,
+ * then the mean time per token after it (`sinceFirstMs`), and the kernel times of timed steps.
+ */
+function withStep(
+  figures: RunFigures,
+  step: TokenStep,
+  sinceStartMs: number,
+  sinceFirstMs: number,
+): RunFigures {
+  let next: RunFigures;
+  if (step.index === 0) {
+    next = {
+      ...EMPTY_FIGURES,
+      ttftMs: sinceStartMs,
+      prefillMs: step.timings.forwardMs,
+      prefillTokens: step.forwardTokens,
+    };
+  } else {
+    const msPerToken = sinceFirstMs / step.index;
+    next = { ...figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
+  }
+  return step.stats.kernelMs ? { ...next, kernels: addTimedStep(next.kernels, step) } : next;
+}
+
 /** The decoder state after `ids` (so a continued or branched output decodes seamlessly). */
 function replayDecoder(tokenizer: Gpt2Tokenizer, ids: readonly number[]): StreamingTextDecoder {
   const decoder = new StreamingTextDecoder(tokenizer);
@@ -797,6 +745,16 @@ function withTexts(tokenizer: Gpt2Tokenizer, tokens: OutputToken[], from: number
   return tokens.map((t, i) => (i < from ? t : { ...t, text: decoder.push(t.id) }));
 }
 
+/** Where a choice's files come from (the bundled model is served beside the app). */
+function sourceOf(choice: ModelChoice): BrowserModelSource {
+  if (choice.kind !== 'bundled') return choice;
+  return {
+    kind: 'folder',
+    url: new URL(BUNDLED_MODEL_PATH, document.baseURI).href,
+    description: 'the bundled tiny-trained model',
+  };
+}
+
 /** No answer at all from the hub (offline, DNS, refused): the case for the bundled fallback. */
 function isUnreachable(e: unknown): boolean {
   return e instanceof DownloadError && e.problem === 'network';
@@ -811,10 +769,4 @@ function loadErrorActions(e: unknown, choice: ModelChoice): MessageAction[] {
   if (choice.kind !== 'bundled') actions.push('load-bundled');
   actions.push('dismiss');
   return actions;
-}
-
-/** An error as one sentence for the user (the engine's errors already say what to do). */
-export function describe(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return String(e);
 }

@@ -6,7 +6,8 @@
  * generate` read alike. Pure data in, plain object out; `downloadRun` saves it as a file.
  */
 import type { SamplingSettings } from '../generation/sampling-settings.ts';
-import type { LoadedModel, OutputToken, RunFigures, RunStopReason } from './engine-controller.ts';
+import type { StopReason } from '../generation/generate.ts';
+import type { LoadedModel, OutputToken, RunFigures } from './engine-controller.ts';
 import type { StepKernels } from './kernel-figures.ts';
 import { choiceSpec } from './model-choices.ts';
 import { downloadBlob } from './png-export.ts';
@@ -22,7 +23,7 @@ export interface RunExportInput {
   promptIds: readonly number[];
   settings: RunSettings;
   output: readonly OutputToken[];
-  stopReason: RunStopReason | null;
+  stopReason: StopReason | null;
   figures?: RunFigures | null;
   /** The attention map on screen, if any. */
   attention?: { layer: number; head: number } | null;

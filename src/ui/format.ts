@@ -1,6 +1,6 @@
 /** Formatting of numbers and token text for display. Pure functions, no DOM. */
 
-export { formatBytes } from '../model/sources/util.ts';
+export { describeError, formatBytes } from '../util/format.ts';
 
 /** 0.4213 -> "42.1%"; tiny but non-zero values do not round to a misleading "0.0%". */
 export function formatPercent(p: number): string {

@@ -3,13 +3,13 @@
  * repo or URL folder (any spec resolve-source.ts reads), the model bundled with the app, or
  * files the user picked or dropped (which cannot be put in a link).
  */
-import { DEFAULT_REVISION } from '../model/sources/hub-files.ts';
 import {
+  DEFAULT_REVISION,
   formatModelSpec,
+  ModelSpecError,
   parseModelSpec,
   type ModelSource,
-} from '../model/sources/resolve-source.ts';
-import { ModelSpecError } from '../model/sources/errors.ts';
+} from '../model/sources/index.ts';
 
 export type ModelChoice =
   | Extract<ModelSource, { kind: 'hub' | 'url' }>

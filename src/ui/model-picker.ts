@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { DEFAULT_REVISION } from '../model/sources/hub-files.ts';
+import { DEFAULT_REVISION } from '../model/sources/index.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import { emit } from './events.ts';
 import {

@@ -1,10 +1,10 @@
 /**
- * Runs the self-test of the bundled model on this browser's GPU: opens a GPU device of its
+ * Runs the self-test of the bundled model on this browser's GPU: opens a GPU session of its
  * own (so the test is independent of whatever the playground has loaded, and works even
  * after the playground's device was lost), loads `weights/tiny-trained/` and its
  * `reference.json` over HTTP, compares each storage (f32, f16) with the reference through
- * src/generation/self-test.ts, and closes the device. Any WebGPU error raised meanwhile
- * (validation, out of memory) fails the test and is reported. Returns plain data.
+ * src/generation/self-test.ts, and closes the device. Any WebGPU problem the session reports
+ * meanwhile (validation, out of memory, a lost device) fails the test and is reported. Returns plain data.
  */
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import {
@@ -12,10 +12,10 @@ import {
   runSelfTest,
   type SelfTestReport,
 } from '../generation/self-test.ts';
-import type { GpuContext } from '../gpu/gpu-context.ts';
-import { requestGpuContext } from '../gpu/request-device.ts';
-import { HttpFiles } from '../model/sources/http-files.ts';
+import { GpuSession } from '../generation/gpu-session.ts';
+import { folderFiles } from '../model/sources/index.ts';
 import type { WeightStorage } from '../model/weights.ts';
+import { describeError } from './format.ts';
 
 export interface SelfTestRunOptions {
   /** The model folder (config.json, model.safetensors, reference.json). */
@@ -47,12 +47,15 @@ export async function runBundledSelfTest(options: SelfTestRunOptions): Promise<S
   const status = options.onStatus ?? (() => {});
   const t0 = performance.now();
   status('Opening the GPU');
-  const gpu: GpuContext = await requestGpuContext(navigator.gpu);
   const gpuErrors: string[] = [];
-  const onError = (e: Event) => gpuErrors.push((e as GPUUncapturedErrorEvent).error.message);
-  gpu.device.addEventListener('uncapturederror', onError);
+  const session = new GpuSession({ onProblem: (p) => gpuErrors.push(p.message) });
+  const gpu = await session.open();
+  if (!gpu) {
+    const s = session.status;
+    throw new Error(s.state === 'unavailable' ? s.message : 'The GPU could not be opened.');
+  }
   try {
-    const files = new HttpFiles(options.modelUrl, { description: 'the bundled model' });
+    const files = folderFiles(options.modelUrl, 'the bundled model');
     status('Reading the reference values');
     let referenceJson: unknown;
     try {
@@ -60,7 +63,7 @@ export async function runBundledSelfTest(options: SelfTestRunOptions): Promise<S
     } catch (e) {
       if (options.signal?.aborted) throw e;
       throw new Error(
-        `The bundled model's reference.json could not be read (${describe(e)}), so there is ` +
+        `The bundled model's reference.json could not be read (${describeError(e)}), so there is ` +
           'nothing to compare with.',
         { cause: e },
       );
@@ -81,13 +84,13 @@ export async function runBundledSelfTest(options: SelfTestRunOptions): Promise<S
         outcomes.push({ storage, report, error: null });
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        outcomes.push({ storage, report: null, error: describe(e) });
+        outcomes.push({ storage, report: null, error: describeError(e) });
       } finally {
         engine?.unload();
       }
     }
     // Errors are delivered asynchronously: let the queue drain before judging.
-    await gpu.device.queue.onSubmittedWorkDone();
+    await session.settle();
     return {
       pass: gpuErrors.length === 0 && outcomes.every((o) => o.report?.pass === true),
       adapter: gpu.capabilities.adapterName,
@@ -98,11 +101,6 @@ export async function runBundledSelfTest(options: SelfTestRunOptions): Promise<S
       ms: performance.now() - t0,
     };
   } finally {
-    gpu.device.removeEventListener('uncapturederror', onError);
-    gpu.destroy();
+    session.close();
   }
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message || e.name : String(e);
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { RunStopReason } from './engine-controller.ts';
+import type { StopReason } from '../generation/generate.ts';
 import type { OutputToken } from './engine-controller.ts';
 import {
   describeSampling,
@@ -14,7 +14,7 @@ import { sharedStyles } from './shared-styles.ts';
 import './token-popover.ts';
 import type { TokenPopover } from './token-popover.ts';
 
-const STOP_TEXT: Record<RunStopReason, string> = {
+const STOP_TEXT: Record<StopReason, string> = {
   end_of_text: 'The model ended the text (<|endoftext|>).',
   max_tokens: 'Reached the max new tokens.',
   context_full: 'The context window is full.',
@@ -203,7 +203,7 @@ export class TokenOutput extends LitElement {
   /** The prompt, shown before the output so the text reads as a whole. */
   @property() prompt = '';
   @property({ type: Boolean }) generating = false;
-  @property({ attribute: false }) stopReason: RunStopReason | null = null;
+  @property({ attribute: false }) stopReason: StopReason | null = null;
   /** Position in the context of the first output token (the prompt's length in tokens). */
   @property({ type: Number }) firstPosition = 0;
 

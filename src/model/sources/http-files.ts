@@ -2,13 +2,24 @@
  * A model folder at a base URL: `${base}/${name}`, fetched with `fetch`. Checks that what
  * arrives is the file (not a web page or a Git LFS pointer), needs the size up front (the
  * loader allocates GPU buffers from the header before the bytes arrive), and resumes a
- * download that breaks off with `Range: bytes=N-` so a dropped connection at 90% of a
- * 500 MB checkpoint does not start over. A download that cannot be completed errors the
- * stream: the consumer never sees a short file end normally.
+ * download that breaks off (resuming-stream.ts). How each answer is judged (status,
+ * size, web page or LFS pointer instead of the file) is in http-answers.ts.
  */
 import type { ModelFiles, OpenedFile } from '../model-files.ts';
-import { DownloadError, NotModelFileError } from './errors.ts';
-import { abortReason, formatBytes, sleep } from './util.ts';
+import { DownloadError } from './errors.ts';
+import {
+  checkText,
+  declaredSize,
+  describeCause,
+  htmlError,
+  isHtml,
+  networkError,
+  parseContentRange,
+  sniffBinary,
+  statusError,
+} from './http-answers.ts';
+import { readPrefix, resumingStream, type ResumeInfo } from './resuming-stream.ts';
+import { abortReason } from './util.ts';
 
 export interface HttpFilesOptions {
   /** Defaults to the global fetch (tests inject their own to count or fail requests). */
@@ -19,7 +30,7 @@ export interface HttpFilesOptions {
   retryDelayMs?: number;
   description?: string;
   /** Told before each resume request (the CLI prints it; a UI may show "reconnecting"). */
-  onResume?: (info: { url: string; at: number; attempt: number; reason: string }) => void;
+  onResume?: (info: ResumeInfo) => void;
 }
 
 /** Part of a file: `stream` delivers bytes `start .. size - 1` of a file of `size` bytes. */
@@ -29,9 +40,6 @@ export interface RangedFile {
   stream: ReadableStream<Uint8Array>;
 }
 
-type Reader = ReadableStreamDefaultReader<Uint8Array>;
-
-const LFS_POINTER_PREFIX = 'version https://git-lfs.github.com/spec/';
 /** Enough of the body to tell a web page or an LFS pointer from the file. */
 const SNIFF_BYTES = 64;
 
@@ -150,15 +158,19 @@ export class HttpFiles implements ModelFiles {
       await reader.cancel().catch(() => undefined);
       throw e;
     }
-    const stream = this.resumingStream(
+    const stream = resumingStream({
       url,
       size,
       from,
       reader,
       head,
-      res.headers.get('etag'),
+      etag: res.headers.get('etag'),
+      fetch: this.fetchImpl,
+      maxAttempts: this.maxResumeAttempts,
+      retryDelayMs: this.retryDelayMs,
+      onResume: this.onResume,
       signal,
-    );
+    });
     return { size, start: from, stream };
   }
 
@@ -178,355 +190,6 @@ export class HttpFiles implements ModelFiles {
     await res.body?.cancel().catch(() => undefined);
     throw statusError(url, res);
   }
-
-  private resumingStream(
-    url: string,
-    size: number,
-    from: number,
-    first: Reader,
-    head: Prefix,
-    etag: string | null,
-    signal?: AbortSignal,
-  ): ReadableStream<Uint8Array> {
-    let reader = first;
-    let loaded = from + head.chunks.reduce((n, c) => n + c.byteLength, 0);
-    let failures = 0; // resume attempts since the last byte arrived
-    const pending = [...head.chunks];
-    let broken = head.broken;
-    let onAbort: (() => void) | undefined;
-    const detach = () => {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    };
-
-    const truncated = (why: string, cause?: unknown) =>
-      new DownloadError(
-        url,
-        null,
-        'truncated',
-        `The download of ${url} broke off after ${loaded} of ${size} bytes ` +
-          `(${formatBytes(loaded)} of ${formatBytes(size)}) and could not be resumed: ${why}. ` +
-          'Check the connection and load the model again.',
-        cause === undefined ? undefined : { cause },
-      );
-
-    const resume = async (cause: unknown): Promise<Reader> => {
-      reader.cancel().catch(() => undefined);
-      let last = describeCause(cause);
-      while (failures < this.maxResumeAttempts) {
-        failures++;
-        this.onResume?.({ url, at: loaded, attempt: failures, reason: last });
-        await sleep(this.retryDelayMs * failures, signal);
-        let res: Response;
-        try {
-          res = await this.fetchImpl(url, { signal, headers: { Range: `bytes=${loaded}-` } });
-        } catch (e) {
-          if (signal?.aborted) throw abortReason(signal);
-          last = describeCause(e);
-          continue;
-        }
-        if (res.status === 206 && res.body) {
-          const header = res.headers.get('content-range');
-          const range = parseContentRange(header);
-          if (!range || range.start !== loaded || range.end !== size - 1 || range.total !== size) {
-            await res.body.cancel().catch(() => undefined);
-            throw truncated(
-              `the server answered the resume request with "${header ?? 'no Content-Range'}"`,
-            );
-          }
-          const etag2 = res.headers.get('etag');
-          if (etag && etag2 && stripWeak(etag) !== stripWeak(etag2)) {
-            await res.body.cancel().catch(() => undefined);
-            throw truncated('the file changed on the server during the download');
-          }
-          return res.body.getReader();
-        }
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status >= 500 || res.status === 429 || res.status === 408) {
-          last = `HTTP ${res.status}`;
-          continue;
-        }
-        if (res.status === 200) {
-          throw truncated(
-            'the server ignores Range requests (it answered with the whole file again)',
-          );
-        }
-        throw truncated(`the resume request got HTTP ${res.status}`);
-      }
-      throw truncated(
-        this.maxResumeAttempts === 0
-          ? `resuming is off (${last})`
-          : `${this.maxResumeAttempts} attempts to resume failed (last: ${last})`,
-        cause,
-      );
-    };
-
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (!signal) return;
-        onAbort = () => {
-          controller.error(abortReason(signal));
-          reader.cancel(abortReason(signal)).catch(() => undefined);
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      },
-      async pull(controller) {
-        const next = pending.shift();
-        if (next) {
-          controller.enqueue(next);
-          return;
-        }
-        try {
-          for (;;) {
-            if (broken !== undefined) {
-              const cause = broken;
-              broken = undefined;
-              reader = await resume(cause);
-              continue;
-            }
-            let r: ReadableStreamReadResult<Uint8Array>;
-            try {
-              r = await reader.read();
-            } catch (e) {
-              if (signal?.aborted) throw abortReason(signal);
-              reader = await resume(e);
-              continue;
-            }
-            if (signal?.aborted) return; // the stream is already errored by onAbort
-            if (r.done) {
-              if (loaded === size) {
-                detach();
-                controller.close();
-                return;
-              }
-              reader = await resume(new Error(`the body ended after ${loaded} of ${size} bytes`));
-              continue;
-            }
-            if (loaded + r.value.byteLength > size) {
-              throw new DownloadError(
-                url,
-                null,
-                'http',
-                `${url} sent more than the ${size} bytes it announced. The server is ` +
-                  'misbehaving (or the file changed while downloading); load the model again.',
-              );
-            }
-            loaded += r.value.byteLength;
-            failures = 0;
-            controller.enqueue(r.value);
-            return;
-          }
-        } catch (e) {
-          detach();
-          reader.cancel().catch(() => undefined);
-          throw e;
-        }
-      },
-      cancel(reason) {
-        detach();
-        return reader.cancel(reason);
-      },
-    });
-  }
-}
-
-export function parseContentRange(
-  header: string | null,
-): { start: number; end: number; total: number } | null {
-  const m = header ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header.trim()) : null;
-  if (!m) return null;
-  const [start, end, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return start <= end && end < total ? { start, end, total } : null;
-}
-
-function declaredSize(url: string, name: string, res: Response): number {
-  const encoding = res.headers.get('content-encoding');
-  if (encoding && encoding.toLowerCase() !== 'identity') {
-    throw new DownloadError(
-      url,
-      res.status,
-      'no-size',
-      `${url} arrived compressed (Content-Encoding: ${encoding}), so the size of ${name} is not ` +
-        'known before it is all read, and the loader needs it up front. Serve the file ' +
-        'uncompressed (turn off gzip/brotli for .safetensors files).',
-    );
-  }
-  const raw = res.headers.get('content-length');
-  const size = raw === null ? NaN : Number(raw);
-  if (!Number.isSafeInteger(size) || size < 0 || raw?.trim() === '') {
-    throw new DownloadError(
-      url,
-      res.status,
-      'no-size',
-      `${url} did not say how big ${name} is (${raw === null ? 'no Content-Length header' : `Content-Length "${raw}"`}), ` +
-        'and the loader needs the size up front. Serve it from a server that sends ' +
-        'Content-Length (any static file server does).',
-    );
-  }
-  return size;
-}
-
-function statusError(url: string, res: Response): DownloadError {
-  const s = res.status;
-  const text = `${s}${res.statusText ? ` ${res.statusText}` : ''}`;
-  // The hub says which part of the path is wrong.
-  const code = res.headers.get('x-error-code');
-  if (s === 404) {
-    const what =
-      code === 'RepoNotFound'
-        ? 'no such repo'
-        : code === 'RevisionNotFound'
-          ? 'no such revision'
-          : code === 'EntryNotFound'
-            ? 'the repo has no such file'
-            : 'no such file or repo';
-    return new DownloadError(
-      url,
-      s,
-      'not-found',
-      `${url} answered 404 (${what}). Check the repo id (or URL), the revision and that the ` +
-        'folder has config.json and model.safetensors' +
-        (url.endsWith('/model.safetensors')
-          ? ' (a repo with only pytorch_model.bin or sharded model-0000x-of-0000y.safetensors ' +
-            'files cannot be read here).'
-          : '.'),
-    );
-  }
-  if (s === 401 || s === 403) {
-    return new DownloadError(
-      url,
-      s,
-      'denied',
-      `${url} answered ${text}: the repo is gated or private` +
-        (code === 'GatedRepo'
-          ? ''
-          : ', or does not exist (the hub answers 401 for repos it will not show)') +
-        '. Check the repo id; for a gated model, accept its terms on huggingface.co, download ' +
-        'the files with your account and open them from disk.',
-    );
-  }
-  if (s === 429) {
-    return new DownloadError(
-      url,
-      s,
-      'rate-limited',
-      `${url} answered 429: too many requests. Wait a minute, then load the model again.`,
-    );
-  }
-  if (s >= 500) {
-    return new DownloadError(
-      url,
-      s,
-      'server',
-      `${url} answered ${text}: trouble on the server's side. Try again in a moment.`,
-    );
-  }
-  return new DownloadError(
-    url,
-    s,
-    'http',
-    `${url} answered ${text} instead of the file. Check the URL.`,
-  );
-}
-
-function networkError(url: string, e: unknown): DownloadError {
-  return new DownloadError(
-    url,
-    null,
-    'network',
-    `Could not download ${url} (${describeCause(e)}). Check the internet connection and that ` +
-      'the server is up; in a browser this is also how a server that does not allow this site ' +
-      '(CORS) looks.',
-    { cause: e },
-  );
-}
-
-function htmlError(url: string, name: string): NotModelFileError {
-  return new NotModelFileError(
-    url,
-    'html',
-    `${url} is a web page (HTML), not ${name}. The URL probably points at a page about the ` +
-      'file rather than the file (on the hub, /resolve/ URLs serve files, /blob/ URLs pages), ' +
-      'or at a login or error page.',
-  );
-}
-
-function lfsError(url: string, name: string, pointer: string): NotModelFileError {
-  const size = /\nsize (\d+)/.exec(pointer);
-  return new NotModelFileError(
-    url,
-    'lfs-pointer',
-    `${url} is a Git LFS pointer, not ${name}: the server hands out the repo's git text ` +
-      `instead of the stored file${size ? ` (the real file is ${formatBytes(Number(size[1]))})` : ''}. ` +
-      'On the hub use a /resolve/ URL; in a cloned repo run `git lfs pull` first.',
-  );
-}
-
-function isHtml(contentType: string | null): boolean {
-  return contentType !== null && /\btext\/html\b/i.test(contentType);
-}
-
-function checkText(url: string, name: string, text: string, contentType: string | null): void {
-  const start = text.trimStart();
-  if (start.startsWith(LFS_POINTER_PREFIX)) throw lfsError(url, name, start);
-  if (isHtml(contentType) || start.startsWith('<')) throw htmlError(url, name);
-  if (name.endsWith('.json')) {
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw new NotModelFileError(
-        url,
-        'not-json',
-        `${url} should be JSON (${name}) but does not parse (${describeCause(e)}); it starts ` +
-          `with ${JSON.stringify(start.slice(0, 40))}. Check that the URL points at the model's ${name}.`,
-        { cause: e },
-      );
-    }
-  }
-}
-
-/**
- * A binary file's first bytes. A safetensors file starts with its header length as a
- * little-endian u64, so bytes 4..7 are zero for any real header: a "<" followed by text is
- * a page, never a checkpoint.
- */
-function sniffBinary(url: string, name: string, head: Uint8Array): void {
-  const text = String.fromCharCode(...head.subarray(0, 1024)); // a pointer is ~130 bytes
-  if (text.startsWith(LFS_POINTER_PREFIX)) throw lfsError(url, name, text);
-  let i = 0;
-  while (i < head.length && i < 16 && [0x09, 0x0a, 0x0d, 0x20].includes(head[i])) i++;
-  if (head[i] !== 0x3c) return; // '<'
-  const after = head.subarray(i + 1, i + 8);
-  if (
-    after.length >= 3 &&
-    after.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d)
-  ) {
-    throw htmlError(url, name);
-  }
-}
-
-/** The first bytes of a body; `broken` holds the error if it broke off while reading them. */
-interface Prefix {
-  chunks: Uint8Array[];
-  broken?: unknown;
-}
-
-async function readPrefix(reader: Reader, atLeast: number, signal?: AbortSignal): Promise<Prefix> {
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  while (n < atLeast) {
-    let r: ReadableStreamReadResult<Uint8Array>;
-    try {
-      r = await reader.read();
-    } catch (e) {
-      if (signal?.aborted) throw abortReason(signal);
-      return { chunks, broken: e }; // the stream resumes it
-    }
-    if (r.done) break;
-    chunks.push(r.value);
-    n += r.value.byteLength;
-  }
-  return { chunks };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -538,15 +201,4 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     o += c.byteLength;
   }
   return out;
-}
-
-function stripWeak(etag: string): string {
-  return etag.replace(/^W\//, '');
-}
-
-/** Node's fetch hides the useful part in `cause` ("terminated" <- "other side closed"). */
-export function describeCause(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? e.cause.message : '';
-  return cause && cause !== e.message ? `${e.message}: ${cause}` : e.message;
 }

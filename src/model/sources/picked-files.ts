@@ -5,7 +5,8 @@
  */
 import type { ModelFiles, OpenedFile } from '../model-files.ts';
 import { MissingModelFileError } from './errors.ts';
-import { abortReason, abortableStream, formatBytes } from './util.ts';
+import { formatBytes } from '../../util/format.ts';
+import { abortReason, abortableStream } from './util.ts';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';

@@ -1,4 +1,4 @@
-/** Small helpers shared by the sources: abortable streams and waits, byte counts for people. */
+/** Small helpers shared by the sources: abortable streams and waits. */
 
 /** The error an aborted operation rejects with: the signal's reason (an AbortError by default). */
 export function abortReason(signal: AbortSignal): unknown {
@@ -67,17 +67,4 @@ export function abortableStream(
       return reader.cancel(reason);
     },
   });
-}
-
-/** 548105171 -> "548.1 MB" (decimal units, as download sizes are usually shown). */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${Math.round(n)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }

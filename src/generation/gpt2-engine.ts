@@ -26,8 +26,8 @@ export interface AttentionMap {
   /** Context length: the map is [n, n], row i = where token i attends (zeros above the diagonal). */
   n: number;
   probs: Float32Array;
-  /** The tokens of the context the map was computed over. */
-  ids: number[];
+  /** The tokens of the context the map was computed over (row and column i is ids[i]). */
+  ids: readonly number[];
 }
 
 /**
@@ -36,7 +36,7 @@ export interface AttentionMap {
  * the KV cache so continuing or branching prefills only what changed.
  */
 export class Gpt2Engine {
-  private cachedIds: number[] = [];
+  private inCache: number[] = [];
 
   private constructor(
     readonly gpu: GpuContext,
@@ -75,8 +75,8 @@ export class Gpt2Engine {
   }
 
   /** Tokens whose keys and values are in the cache right now. */
-  get contextIds(): readonly number[] {
-    return this.cachedIds;
+  get cachedIds(): readonly number[] {
+    return this.inCache;
   }
 
   /** GPU bytes held by this engine (weights, activations, caches). */
@@ -88,9 +88,9 @@ export class Gpt2Engine {
   generate(request: GenerationRequest): AsyncGenerator<TokenStep, GenerationEnd> {
     return generateTokens(this.model, request, {
       tokenizer: this.tokenizer,
-      cachedIds: this.cachedIds,
+      cachedIds: this.inCache,
       onCache: (ids) => {
-        this.cachedIds = [...ids];
+        this.inCache = [...ids];
       },
     });
   }
@@ -102,7 +102,7 @@ export class Gpt2Engine {
       pos0++;
     if (pos0 >= ids.length) pos0 = ids.length - 1;
     await this.model.forward(ids.slice(pos0), pos0, 1);
-    this.cachedIds = [...ids];
+    this.inCache = [...ids];
     return this.model.readLogits();
   }
 
@@ -129,6 +129,6 @@ export class Gpt2Engine {
   unload(): void {
     this.model.destroy();
     this.weights.destroy();
-    this.cachedIds = [];
+    this.inCache = [];
   }
 }

@@ -21,3 +21,13 @@ export class StreamingTextDecoder {
     return this.utf8.decode();
   }
 }
+
+/**
+ * The text of each of `ids[from..]` as a StreamingTextDecoder gives it after `ids[..from]`
+ * (so a token after a branch decodes as it would have in one run).
+ */
+export function tokenTexts(tokenizer: Gpt2Tokenizer, ids: readonly number[], from = 0): string[] {
+  const decoder = new StreamingTextDecoder(tokenizer);
+  for (const id of ids.slice(0, from)) decoder.push(id);
+  return ids.slice(from).map((id) => decoder.push(id));
+}

@@ -1,41 +1,51 @@
 /**
- * The one place the playground meets the engine. A Lit reactive controller that owns the
- * GPU context, the loaded Gpt2Engine and the generation loop; components never see a GPU
- * object. Its public fields are the state the app renders (read-only from outside); its
- * methods are the user's intents. Every change calls `host.requestUpdate()`.
+ * The one place the playground meets the engine: a Lit reactive controller holding the app
+ * state (read-only from outside; see app-state.ts for its types) and the user's intents as
+ * methods. Components never see a GPU object: the GPU comes from a GpuSession, model files
+ * from the sources' BrowserModelSources, tokens from the engine's generator, which decides
+ * every stop and decodes each token's text. Every change calls `host.requestUpdate()`.
  *
  * Generation: one run at a time. Stop aborts at once (the UI stops and a step still in
- * flight is discarded); the next run waits for that step to finish before touching the
- * model. Settings are read before every token through the engine's settings callback, so
- * a change made while tokens stream applies to the next one, and each token keeps the
- * settings it was drawn with.
+ * flight is discarded); the next run waits its turn (engine-turns.ts) before touching the
+ * model. Settings are read before every token, so a change made while tokens stream applies
+ * to the next one, and each token keeps the settings it was drawn with.
+ *
+ * Longer than the ~400 lines a file here aims at, because it is the app's one state machine
+ * (load, fall back, run, step, branch, stop, a lost device) and each transition reads and
+ * writes the same fields; what has a job of its own lives beside it (app-state.ts,
+ * message-list.ts, download-speed.ts, engine-turns.ts, load-errors.ts).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { StopReason } from '../generation/generate.ts';
+import { Gpt2Engine, type AttentionMap } from '../generation/gpt2-engine.ts';
 import {
   GpuSession,
   isDeviceLost,
   type GpuProblem,
   type GpuStatus,
 } from '../generation/gpu-session.ts';
-import { Gpt2Engine, type AttentionMap } from '../generation/gpt2-engine.ts';
-import type { StopReason, TokenStep } from '../generation/generate.ts';
-import type { CandidateProb } from '../generation/sampler.ts';
-import type { SamplingSettings } from '../generation/sampling-settings.ts';
-import type { Gpt2Config } from '../model/config.ts';
-import type { LogitLensRow } from '../model/gpt2-model.ts';
 import { ContextFullError } from '../model/context-full-error.ts';
 import type { LoadProgress } from '../model/model-files.ts';
-import {
-  BrowserModelSources,
-  DownloadError,
-  type BrowserModelSource,
-} from '../model/sources/index.ts';
+import type { LogitLensRow } from '../model/gpt2-model.ts';
+import { BrowserModelSources, type BrowserModelSource } from '../model/sources/index.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import { Gpt2Tokenizer, type TokenPiece } from '../tokenizer/gpt2-tokenizer.ts';
-import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
+import {
+  EMPTY_FIGURES,
+  outputToken,
+  withStep,
+  withTexts,
+  type LoadedModel,
+  type LoadingState,
+  type OutputToken,
+  type RunFigures,
+} from './app-state.ts';
+import { DownloadSpeed } from './download-speed.ts';
+import { EngineTurns } from './engine-turns.ts';
 import type { MessageAction } from './events.ts';
 import { describeError } from './format.ts';
-import { addTimedStep, EMPTY_KERNEL_FIGURES, type KernelFigures } from './kernel-figures.ts';
+import { loadErrorActions, isUnreachable } from './load-errors.ts';
+import { MessageList, type AppMessage } from './message-list.ts';
 import {
   BUNDLED_MODEL_PATH,
   choiceLabel,
@@ -46,75 +56,6 @@ import {
 } from './model-choices.ts';
 import type { RunSettings } from './run-settings.ts';
 
-/** Alternatives kept with each token for the popover and the temperature chart. */
-export const ALTERNATIVES_SHOWN = 10;
-
-export interface LoadedModel {
-  choice: ModelChoice;
-  label: string;
-  /** Where the files came from, as the source describes it. */
-  description: string;
-  storage: WeightStorage;
-  config: Gpt2Config;
-  fromCache: boolean;
-}
-
-export interface LoadingState {
-  choice: ModelChoice;
-  label: string;
-  storage: WeightStorage;
-  /** The file being read ('' before the first byte). */
-  file: string;
-  loaded: number;
-  total: number;
-  fromCache: boolean;
-  /** Over the last few seconds; null until measurable. */
-  bytesPerSecond: number | null;
-  /** The weights are on the GPU; the kernels are being compiled. */
-  compiling: boolean;
-}
-
-/** One of the top tokens of a step, with its text. */
-export interface Alternative extends CandidateProb {
-  text: string;
-}
-
-/** One token of the output and how it was chosen. */
-export interface OutputToken {
-  id: number;
-  /** Text this token completes ('' when it holds only the start of a multi-byte character). */
-  text: string;
-  /** Probability of this token under `settings` (0 for a filtered alternative chosen by hand). */
-  prob: number;
-  /** The top tokens at this step, best first (the engine's candidates, with text). */
-  alternatives: readonly Alternative[];
-  settings: SamplingSettings;
-  /** Chosen by the user from the alternatives (a branch) rather than sampled. */
-  branched: boolean;
-  usedFullLogits: boolean;
-}
-
-export interface RunFigures {
-  /** From Generate/Continue to the first token on screen. */
-  ttftMs: number | null;
-  /** The forward pass over the tokens the cache lacked (the prompt, on a new run). */
-  prefillMs: number | null;
-  prefillTokens: number;
-  /** Mean wall time per token after the first. */
-  msPerToken: number | null;
-  tokensPerSecond: number | null;
-  /** GPU time per kind of kernel, from the steps timed with timestamp queries. */
-  kernels: KernelFigures;
-}
-
-export interface AppMessage {
-  id: number;
-  kind: 'error' | 'warning' | 'info';
-  title: string;
-  text: string;
-  actions: MessageAction[];
-}
-
 export interface ControllerOptions {
   settings: RunSettings;
   prompt: string;
@@ -122,15 +63,6 @@ export interface ControllerOptions {
   /** The hub's address (null: huggingface.co). */
   hubBase: string | null;
 }
-
-const EMPTY_FIGURES: RunFigures = {
-  ttftMs: null,
-  prefillMs: null,
-  prefillTokens: 0,
-  msPerToken: null,
-  tokensPerSecond: null,
-  kernels: EMPTY_KERNEL_FIGURES,
-};
 
 export class EngineController implements ReactiveController {
   // ---- state the app renders ----
@@ -146,7 +78,6 @@ export class EngineController implements ReactiveController {
   figures: RunFigures = EMPTY_FIGURES;
   settings: RunSettings;
   storage: WeightStorage;
-  messages: AppMessage[] = [];
   readonly hubBase: string | null;
 
   // ---- private machinery ----
@@ -155,17 +86,16 @@ export class EngineController implements ReactiveController {
     onStatus: () => this.update(),
     onProblem: (p) => this.onGpuProblem(p),
   });
-  private engine: Gpt2Engine | null = null;
   private readonly sources: BrowserModelSources;
+  private readonly messageList = new MessageList();
+  private readonly turns = new EngineTurns();
+  private readonly speed = new DownloadSpeed();
+  private engine: Gpt2Engine | null = null;
   private loadAbort: AbortController | null = null;
   private runAbort: AbortController | null = null;
-  /** Settles when the current run has let go of the model. */
-  private runDone: Promise<void> = Promise.resolve();
   private lastChoice: ModelChoice | null = null;
-  private messageId = 0;
   private started = false;
   private progressFrame = 0;
-  private speedSamples: { t: number; loaded: number }[] = [];
   /**
    * The user's choice of timing each kernel, kept across a device reload. On by default: the
    * breakdown is one of the live figures the playground is for, and its cost is small: one
@@ -223,7 +153,17 @@ export class EngineController implements ReactiveController {
 
   /** Tokens in the KV cache: the positions the inspector's attention maps cover. */
   get cachedLength(): number {
-    return this.engine?.contextIds.length ?? 0;
+    return this.engine?.cachedIds.length ?? 0;
+  }
+
+  get messages(): readonly AppMessage[] {
+    return this.messageList.items;
+  }
+
+  /** The prompt's ids, or <|endoftext|> for an empty prompt: what a new output continues. */
+  get promptIds(): number[] {
+    // An empty prompt starts a document: GPT-2's own convention.
+    return this.promptPieces.length ? this.promptPieces.map((p) => p.id) : [Gpt2Tokenizer.EOT];
   }
 
   /** KV cache bytes one token takes in the loaded model (0 without one). */
@@ -266,16 +206,15 @@ export class EngineController implements ReactiveController {
    */
   private async inspect<T>(job: (engine: Gpt2Engine) => Promise<T>): Promise<T | null> {
     if (!this.engine || this.generating) return null;
-    const previous = this.runDone;
-    let release!: () => void;
-    this.runDone = new Promise((r) => (release = r));
+    const turn = this.turns.take();
+    let release: (() => void) | undefined;
     try {
-      await previous;
+      release = await turn;
       // A run asked for meanwhile goes first: the view asks again when it ends.
       const engine = this.generating ? null : this.engine;
       return engine ? await job(engine) : null;
     } finally {
-      release();
+      release?.();
     }
   }
 
@@ -317,7 +256,7 @@ export class EngineController implements ReactiveController {
     this.generating = false;
     this.engine = null;
     this.gpuBytes = 0;
-    this.clearMessages();
+    this.messageList.clear();
     this.notify(
       'error',
       'The GPU device was lost',
@@ -337,8 +276,8 @@ export class EngineController implements ReactiveController {
     this.storage = storage;
     this.lastChoice = choice;
     const label = choiceLabel(choice);
-    this.clearMessages('error', 'info');
-    this.speedSamples = [];
+    this.messageList.clear('error', 'info');
+    this.speed.reset();
     this.loading = {
       choice,
       label,
@@ -352,7 +291,7 @@ export class EngineController implements ReactiveController {
     };
     this.update();
     try {
-      await this.runDone;
+      await this.turns.idle();
       const gpu = await this.session.open();
       if (!gpu) return;
       const files = await this.sources.open(sourceOf(choice));
@@ -461,28 +400,19 @@ export class EngineController implements ReactiveController {
   }
 
   dismiss(messageId: number): void {
-    this.messages = this.messages.filter((m) => m.id !== messageId);
+    this.messageList.dismiss(messageId);
     this.update();
   }
 
   private onProgress(abort: AbortController, p: LoadProgress): void {
     if (this.loadAbort !== abort || !this.loading) return;
-    const now = performance.now();
-    if (p.file !== this.loading.file) this.speedSamples = [];
-    this.speedSamples.push({ t: now, loaded: p.loaded });
-    while (this.speedSamples.length > 2 && now - this.speedSamples[0].t > 3000) {
-      this.speedSamples.shift();
-    }
-    const first = this.speedSamples[0];
-    const dt = now - first.t;
     this.loading = {
       ...this.loading,
       file: p.file,
       loaded: p.loaded,
       total: p.total,
       fromCache: p.fromCache,
-      bytesPerSecond:
-        dt > 250 ? ((p.loaded - first.loaded) * 1000) / dt : this.loading.bytesPerSecond,
+      bytesPerSecond: this.speed.sample(p.file, p.loaded, performance.now()),
     };
     // Progress arrives per chunk: render at most once a frame.
     if (!this.progressFrame) {
@@ -519,7 +449,7 @@ export class EngineController implements ReactiveController {
   generate(): void {
     if (!this.canGenerate) return;
     this.output = [];
-    void this.run(this.promptIdsOrEot());
+    void this.run(this.promptIds);
   }
 
   /** More tokens after the current output. */
@@ -584,29 +514,23 @@ export class EngineController implements ReactiveController {
 
   /** The prompt (or <|endoftext|>) followed by the output: what the next token continues. */
   private contextIds(): number[] {
-    return [...this.promptIdsOrEot(), ...this.output.map((t) => t.id)];
-  }
-
-  private promptIdsOrEot(): number[] {
-    // An empty prompt starts a document: GPT-2's own convention.
-    return this.promptPieces.length ? this.promptPieces.map((p) => p.id) : [Gpt2Tokenizer.EOT];
+    return [...this.promptIds, ...this.output.map((t) => t.id)];
   }
 
   /** `step`: exactly one token; else up to the max new tokens setting (read at each token). */
   private async run(contextIds: number[], step = false): Promise<void> {
-    const previous = this.runDone;
+    const turn = this.turns.take();
     const abort = new AbortController();
     this.runAbort = abort;
-    let release!: () => void;
-    this.runDone = new Promise((r) => (release = r));
     this.generating = true;
     this.stopReason = null;
     this.figures = EMPTY_FIGURES;
-    this.clearMessages('error');
+    this.messageList.clear('error');
     this.update();
     const started = performance.now();
+    let release: (() => void) | undefined;
     try {
-      await previous;
+      release = await turn;
       const engine = this.engine;
       if (!engine || abort.signal.aborted) return;
       const steps = engine.generate({
@@ -648,7 +572,7 @@ export class EngineController implements ReactiveController {
         this.runAbort = null;
         this.generating = false;
       }
-      release();
+      release?.();
       this.update();
     }
   }
@@ -657,92 +581,13 @@ export class EngineController implements ReactiveController {
 
   /** Shows a message (replacing one with the same title). */
   notify(kind: AppMessage['kind'], title: string, text: string, actions: MessageAction[]): void {
-    this.messages = [
-      ...this.messages.filter((m) => m.title !== title),
-      { id: ++this.messageId, kind, title, text, actions },
-    ];
+    this.messageList.notify(kind, title, text, actions);
     this.update();
-  }
-
-  /** Removes the messages of the given kinds (all when none given). */
-  private clearMessages(...kinds: AppMessage['kind'][]): void {
-    this.messages = kinds.length ? this.messages.filter((m) => !kinds.includes(m.kind)) : [];
   }
 
   private update(): void {
     this.host.requestUpdate();
   }
-}
-
-/** The top candidates of a step with their text, plus the chosen token if it ranked lower. */
-function alternativesOf(tokenizer: Gpt2Tokenizer, step: TokenStep): Alternative[] {
-  const shown = step.candidates.slice(0, ALTERNATIVES_SHOWN);
-  if (!shown.some((c) => c.id === step.id)) {
-    shown.push(
-      step.candidates.find((c) => c.id === step.id) ?? {
-        id: step.id,
-        logit: NaN,
-        prob: step.prob,
-        probBeforeFilter: NaN,
-        modelProb: NaN,
-      },
-    );
-  }
-  return shown.map((c) => ({ ...c, text: tokenizer.decode([c.id]) }));
-}
-
-/** A generated step as the output shows it. */
-function outputToken(tokenizer: Gpt2Tokenizer, step: TokenStep): OutputToken {
-  return {
-    id: step.id,
-    text: step.text,
-    prob: step.prob,
-    alternatives: alternativesOf(tokenizer, step),
-    settings: step.settings,
-    branched: false,
-    usedFullLogits: step.usedFullLogits,
-  };
-}
-
-/**
- * The run's figures after `step`: time to first token and prefill from the first step,
- * then the mean time per token after it (`sinceFirstMs`), and the kernel times of timed steps.
- */
-function withStep(
-  figures: RunFigures,
-  step: TokenStep,
-  sinceStartMs: number,
-  sinceFirstMs: number,
-): RunFigures {
-  let next: RunFigures;
-  if (step.index === 0) {
-    next = {
-      ...EMPTY_FIGURES,
-      ttftMs: sinceStartMs,
-      prefillMs: step.timings.forwardMs,
-      prefillTokens: step.forwardTokens,
-    };
-  } else {
-    const msPerToken = sinceFirstMs / step.index;
-    next = { ...figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
-  }
-  return step.stats.kernelMs ? { ...next, kernels: addTimedStep(next.kernels, step) } : next;
-}
-
-/** The decoder state after `ids` (so a continued or branched output decodes seamlessly). */
-function replayDecoder(tokenizer: Gpt2Tokenizer, ids: readonly number[]): StreamingTextDecoder {
-  const decoder = new StreamingTextDecoder(tokenizer);
-  for (const id of ids) decoder.push(id);
-  return decoder;
-}
-
-/** `tokens` with the text of every token from `from` on recomputed. */
-function withTexts(tokenizer: Gpt2Tokenizer, tokens: OutputToken[], from: number): OutputToken[] {
-  const decoder = replayDecoder(
-    tokenizer,
-    tokens.slice(0, from).map((t) => t.id),
-  );
-  return tokens.map((t, i) => (i < from ? t : { ...t, text: decoder.push(t.id) }));
 }
 
 /** Where a choice's files come from (the bundled model is served beside the app). */
@@ -753,20 +598,4 @@ function sourceOf(choice: ModelChoice): BrowserModelSource {
     url: new URL(BUNDLED_MODEL_PATH, document.baseURI).href,
     description: 'the bundled tiny-trained model',
   };
-}
-
-/** No answer at all from the hub (offline, DNS, refused): the case for the bundled fallback. */
-function isUnreachable(e: unknown): boolean {
-  return e instanceof DownloadError && e.problem === 'network';
-}
-
-function loadErrorActions(e: unknown, choice: ModelChoice): MessageAction[] {
-  const actions: MessageAction[] = [];
-  const retryable =
-    e instanceof DownloadError &&
-    ['network', 'server', 'rate-limited', 'truncated', 'http'].includes(e.problem);
-  if (retryable) actions.push('retry-load');
-  if (choice.kind !== 'bundled') actions.push('load-bundled');
-  actions.push('dismiss');
-  return actions;
 }

@@ -1,5 +1,5 @@
 /**
- * Every event the playground's components fire, declared once: one type per event, its
+ * Every event the playground's components fire (the inspector's too), declared once: one type per event, its
  * detail typed, registered in HTMLElementEventMap. Components only report what the user
  * asked for; the app hands the intent to the EngineController, and state flows back down
  * as properties. All of them bubble and cross shadow roots.
@@ -32,6 +32,10 @@ export interface UiEventDetails {
   'message-action': { action: MessageAction };
   /** Time each kernel with timestamp queries, or not (applies to the next token). */
   'kernel-profile-change': { enabled: boolean };
+  /** Inspector: a token of the context was selected (null: the selection was cleared). */
+  'token-select': { position: number | null };
+  /** Inspector: a (layer, head) attention map was chosen (a thumbnail, the selects). */
+  'attention-select': { layer: number; head: number };
 }
 
 export type UiEventName = keyof UiEventDetails;
@@ -47,6 +51,8 @@ export type SettingsChangeEvent = UiEvent<'settings-change'>;
 export type TokenBranchEvent = UiEvent<'token-branch'>;
 export type MessageActionEvent = UiEvent<'message-action'>;
 export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
+export type TokenSelectEvent = UiEvent<'token-select'>;
+export type AttentionSelectEvent = UiEvent<'attention-select'>;
 
 /** Fires `type` from `target` (bubbling, composed). */
 export function emit<K extends UiEventName>(
@@ -69,5 +75,7 @@ declare global {
     'token-branch': TokenBranchEvent;
     'message-action': MessageActionEvent;
     'kernel-profile-change': KernelProfileChangeEvent;
+    'token-select': TokenSelectEvent;
+    'attention-select': AttentionSelectEvent;
   }
 }

@@ -1,6 +1,6 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import './attention-panel.ts';
+import './inspector/attention-panel.ts';
 import { droppedFiles } from './dropped-files.ts';
 import { EngineController } from './engine-controller.ts';
 import type {
@@ -11,10 +11,10 @@ import type {
   PromptInputEvent,
   SettingsChangeEvent,
   TokenBranchEvent,
+  TokenSelectEvent,
 } from './events.ts';
 import './gpu-status.ts';
-import type { TokenSelectEvent } from './inspector-events.ts';
-import { inspectorSource, runInputFrom } from './inspector-source.ts';
+import { inspectorSource, runInputFrom } from './inspector/inspector-source.ts';
 import './kernel-times.ts';
 import './live-figures.ts';
 import './load-progress.ts';
@@ -24,6 +24,7 @@ import './no-webgpu-page.ts';
 import './prompt-editor.ts';
 import './sampling-controls.ts';
 import { sharedStyles } from './shared-styles.ts';
+import { appStyles } from './gpt2-app.styles.ts';
 import './temperature-chart.ts';
 import './token-output.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
@@ -42,122 +43,7 @@ const DEFAULT_PROMPT = 'The quick brown fox';
  */
 @customElement('gpt2-app')
 export class Gpt2App extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-        min-height: 100vh;
-      }
-      header.top {
-        position: sticky;
-        top: 0;
-        z-index: 20;
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.75rem 1.25rem;
-        padding: 0.75rem 1.25rem;
-        background: color-mix(in srgb, var(--bg) 88%, transparent);
-        backdrop-filter: blur(10px);
-        border-bottom: 1px solid var(--border);
-      }
-      .brand {
-        display: flex;
-        align-items: center;
-        gap: 0.6rem;
-        margin: 0;
-        font-size: 1.0625rem;
-        font-weight: 700;
-        letter-spacing: -0.01em;
-        white-space: nowrap;
-      }
-      .logo {
-        width: 1.75rem;
-        height: 1.75rem;
-        border-radius: 0.5rem;
-        background: linear-gradient(135deg, var(--accent), #22b8cf);
-        display: grid;
-        place-items: center;
-        color: white;
-        font-size: 0.75rem;
-        font-weight: 800;
-      }
-      .brand small {
-        font-weight: 500;
-        color: var(--text-muted);
-      }
-      model-picker {
-        flex: 1 1 28rem;
-      }
-      gpu-status {
-        flex: 0 1 auto;
-      }
-      main {
-        max-width: 88rem;
-        margin: 0 auto;
-        padding: 1.25rem;
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) 21rem;
-        gap: 1.25rem;
-        align-items: start;
-      }
-      .notices {
-        grid-column: 1 / -1;
-        display: grid;
-        gap: 0.75rem;
-      }
-      .work,
-      aside {
-        display: grid;
-        gap: 1.25rem;
-        min-width: 0;
-      }
-      .panel {
-        padding: 1.1rem 1.25rem 1.25rem;
-      }
-      @media (max-width: 960px) {
-        main {
-          grid-template-columns: minmax(0, 1fr);
-          padding: 0.9rem;
-        }
-        header.top {
-          position: static;
-          padding: 0.75rem 0.9rem;
-        }
-      }
-      .drop {
-        position: fixed;
-        inset: 0;
-        z-index: 100;
-        display: grid;
-        place-items: center;
-        background: color-mix(in srgb, var(--accent) 18%, transparent);
-        backdrop-filter: blur(3px);
-        pointer-events: none;
-      }
-      .drop div {
-        padding: 1.5rem 2rem;
-        border: 2px dashed var(--accent);
-        border-radius: var(--radius);
-        background: var(--surface);
-        font-weight: 600;
-        box-shadow: var(--shadow);
-        text-align: center;
-      }
-      footer {
-        max-width: 88rem;
-        margin: 0 auto;
-        padding: 0 1.25rem 2rem;
-        font-size: 0.75rem;
-        color: var(--text-muted);
-      }
-      footer a {
-        margin-left: 0.5rem;
-        color: var(--accent);
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, appStyles];
 
   private readonly initial: UrlState = readUrlState(location.href);
   private readonly controller = new EngineController(this, {
@@ -307,7 +193,7 @@ export class Gpt2App extends LitElement {
               .figures=${c.figures}
               .contextTokens=${c.contextLength}
               .nPositions=${c.nPositions ?? 0}
-              .cachedTokens=${c.cachedLength}
+              .cachedLength=${c.cachedLength}
               .kvBytesPerToken=${c.kvBytesPerToken}
             ></live-figures>
             <kernel-times

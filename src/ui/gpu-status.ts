@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { GpuStatus } from '../generation/gpu-session.ts';
-import type { LoadedModel } from './engine-controller.ts';
+import type { LoadedModel } from './app-state.ts';
 import { formatBytes } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { RunFigures } from './engine-controller.ts';
+import type { RunFigures } from './app-state.ts';
 import { formatBytes, formatMs, formatRate } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';
 
@@ -47,7 +47,7 @@ export class LiveFigures extends LitElement {
   /** The model's context window; 0 before a model is loaded. */
   @property({ type: Number }) nPositions = 0;
   /** Tokens whose keys and values are in the KV cache. */
-  @property({ type: Number }) cachedTokens = 0;
+  @property({ type: Number }) cachedLength = 0;
   /** KV cache bytes one token takes: keys and values of every layer. */
   @property({ type: Number }) kvBytesPerToken = 0;
 
@@ -97,10 +97,10 @@ export class LiveFigures extends LitElement {
         <div class="fig wide">
           <dt>KV cache</dt>
           <dd data-testid="fig-kv-cache">
-            ${this.cachedTokens}
+            ${this.cachedLength}
             <span class="sub">
               tokens ·
-              ${formatBytes(this.cachedTokens * this.kvBytesPerToken)}${
+              ${formatBytes(this.cachedLength * this.kvBytesPerToken)}${
                 this.nPositions ? ` of ${formatBytes(this.nPositions * this.kvBytesPerToken)}` : ''
               }
             </span>

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { LoadingState } from './engine-controller.ts';
+import type { LoadingState } from './app-state.ts';
 import { emit } from './events.ts';
 import { formatBytes, formatPercent } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';

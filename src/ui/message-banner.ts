@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { AppMessage } from './engine-controller.ts';
+import type { AppMessage } from './message-list.ts';
 import { emit, type MessageAction } from './events.ts';
 import { sharedStyles } from './shared-styles.ts';
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { OutputToken } from './engine-controller.ts';
+import type { OutputToken } from './app-state.ts';
 import { emit } from './events.ts';
 import { describeSampling, formatPercent, probabilityBin, visibleToken } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Locator, Page, TestInfo } from '@playwright/test';
-import { formatProb } from '../../src/ui/attention-data.ts';
-import { lutIndex, palette } from '../../src/ui/colour-scale.ts';
+import { formatProb } from '../../src/ui/inspector/attention-data.ts';
+import { lutIndex, palette } from '../../src/ui/inspector/colour-scale.ts';
 import { BUNDLED, generateButton, openReady, waitForMaxTokens } from './app.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -205,7 +205,7 @@ test('logit lens: each layer’s top tokens at the selected position, the last r
   const lens = page.getByTestId('logit-lens');
   await expect(
     page.getByRole('region', { name: 'Logit lens' }),
-    'the shell gives the inspector EngineController.logitLens (see src/ui/inspector-source.ts)',
+    'the shell gives the inspector EngineController.logitLens (see src/ui/inspector/inspector-source.ts)',
   ).toBeVisible();
   await expect(lens).toBeVisible();
   const rows = lens.locator('tbody tr');

@@ -6,11 +6,16 @@ import {
   poolWindow,
   rowSums,
   topAttended,
-} from '../../src/ui/attention-data.ts';
+} from '../../src/ui/inspector/attention-data.ts';
 import { parseBenchParams, benchSearch } from '../../src/ui/bench-controller.ts';
-import { lutIndex, palette, scalePosition, scaleTicks } from '../../src/ui/colour-scale.ts';
-import { buildRunExport, type RunExportInput } from '../../src/ui/export-run.ts';
-import { xml } from '../../src/ui/png-export.ts';
+import {
+  lutIndex,
+  palette,
+  scalePosition,
+  scaleTicks,
+} from '../../src/ui/inspector/colour-scale.ts';
+import { buildRunExport, type RunExportInput } from '../../src/ui/inspector/export-run.ts';
+import { xml } from '../../src/ui/inspector/png-export.ts';
 
 /** A causal map whose cell (i, j) is 1 / (i + 1): every row sums to 1. */
 function uniformCausal(n: number): Float32Array {

@@ -5,17 +5,6 @@
  */
 import { lutIndex, type Palette, type ScaleKind } from './colour-scale.ts';
 
-/** One head's map over the context (plain data: what `engine.attention` returns). */
-export interface AttentionData {
-  layer: number;
-  head: number;
-  /** Context length: `probs` is [n, n]. */
-  n: number;
-  probs: Float32Array;
-  /** The context's token ids (row and column i is token ids[i]). */
-  ids: readonly number[];
-}
-
 /** A small picture of a map: [size, size] block maxima (-1 where every cell is masked). */
 export interface Thumb {
   n: number;

@@ -4,8 +4,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { paintPixels, type Thumb } from './attention-data.ts';
 import { currentTheme, palette, type ScaleKind } from './colour-scale.ts';
-import { emitInspector } from './inspector-events.ts';
-import { sharedStyles } from './shared-styles.ts';
+import { emit } from '../events.ts';
+import { sharedStyles } from '../shared-styles.ts';
 
 /** One small map of the grid; `thumb` is null while it is being computed. */
 export interface GridItem {
@@ -220,7 +220,7 @@ export class AttentionGrid extends LitElement {
     const it = this.items[i];
     if (!it) return;
     this.focusIndex = i;
-    emitInspector(this, 'attention-select', { layer: it.layer, head: it.head });
+    emit(this, 'attention-select', { layer: it.layer, head: it.head });
   }
 
   private onKeyDown = (e: KeyboardEvent): void => {

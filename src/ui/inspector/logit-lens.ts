@@ -2,21 +2,16 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { currentTheme, palette, scalePosition } from './colour-scale.ts';
-import { formatPercent } from './format.ts';
-import { sharedStyles } from './shared-styles.ts';
+import { formatPercent } from '../format.ts';
+import { sharedStyles } from '../shared-styles.ts';
+import type { LogitLensRow } from './inspector-source.ts';
 
-/** One of a layer's top tokens, with its text. */
-export interface LensCandidate {
-  id: number;
-  prob: number;
-  /** The token's text with whitespace made visible. */
-  text: string;
-}
-
-/** What the residual stream after one layer predicts (layer 0: the embeddings alone). */
-export interface LensRow {
-  layer: number;
-  candidates: readonly LensCandidate[];
+/**
+ * A logit-lens row as shown: the engine's row (layer 0: the embeddings alone), each
+ * candidate with its text, whitespace made visible.
+ */
+export interface LensRow extends Omit<LogitLensRow, 'candidates'> {
+  candidates: readonly (LogitLensRow['candidates'][number] & { text: string })[];
 }
 
 /**

@@ -5,13 +5,13 @@
  * (`prompt_ids`, `ids`, `text`, `stop`), so a run from the page and one from `npm run
  * generate` read alike. Pure data in, plain object out; `downloadRun` saves it as a file.
  */
-import type { SamplingSettings } from '../generation/sampling-settings.ts';
-import type { StopReason } from '../generation/generate.ts';
-import type { LoadedModel, OutputToken, RunFigures } from './engine-controller.ts';
-import type { StepKernels } from './kernel-figures.ts';
-import { choiceSpec } from './model-choices.ts';
+import type { SamplingSettings } from '../../generation/sampling-settings.ts';
+import type { StopReason } from '../../generation/generate.ts';
+import type { LoadedModel, OutputToken, RunFigures } from '../app-state.ts';
+import type { StepKernels } from '../kernel-figures.ts';
+import { choiceSpec } from '../model-choices.ts';
 import { downloadBlob } from './png-export.ts';
-import type { RunSettings } from './run-settings.ts';
+import type { RunSettings } from '../run-settings.ts';
 
 /** What the shell knows about the run (all of it is on the EngineController). */
 export interface RunExportInput {

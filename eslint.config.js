@@ -14,7 +14,7 @@ const FORBIDDEN = {
   kernels: ['model', 'tokenizer', 'generation', 'bench', 'ui', 'cli'],
   model: ['tokenizer', 'generation', 'bench', 'ui', 'cli'],
   tokenizer: ['gpu', 'kernels', 'model', 'generation', 'bench', 'ui', 'cli'],
-  generation: ['bench', 'ui', 'cli'],
+  generation: ['kernels', 'bench', 'ui', 'cli'],
   bench: ['ui', 'cli'],
   // The UI sees the GPU only through generation/gpu-session.ts, and the model sources only
   // through their index.

@@ -1,3 +1,6 @@
+// Standalone baseline, not used by the forward pass (it adds the residual inside `linear`,
+// with accumulate). Kept, tested against src/reference/add.ts, as the simplest kernel of
+// its kind and a baseline for benchmarks.
 // Residual add: out[i] = a[i] + b[i] for i < n. `out` may alias neither input.
 // Bindings: 0 Params, 1 a: array<f32>[n], 2 b: array<f32>[n], 3 out: array<f32>[n].
 // Dispatch: ceil(n / 256) workgroups, split over x and y when above 65535 (grid1d).

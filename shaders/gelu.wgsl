@@ -1,3 +1,6 @@
+// Standalone baseline, not used by the forward pass (it applies GELU inside `linear`).
+// Kept, tested against src/reference/gelu.ts, as the simplest kernel of its kind and a
+// baseline for benchmarks.
 // GELU, tanh form (GPT-2's "gelu_new"), elementwise:
 //   out[i] = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), x = input[i], for i < n.
 // Bindings: 0 Params, 1 input: array<f32>[n], 2 out: array<f32>[n] (a different buffer).

@@ -1,3 +1,6 @@
+// Standalone baseline, not used by the forward pass (its softmax is inside `attention`).
+// Kept, tested against src/reference/softmax.ts, as the simplest kernel of its kind and a
+// baseline for benchmarks.
 // Row softmax, numerically stable: for each row r < rows of input [rows, n],
 //   out[r, i] = exp(x[i] - max(x)) / sum_j exp(x[j] - max(x)).
 // Inputs must be finite (WGSL does not promise IEEE infinities).

@@ -12,8 +12,7 @@
  * [0, 1) decides the token and both paths agree on it. Greedy (temperature 0) takes the
  * argmax (lower id on ties) with probability 1 and ignores `u`: the loop draws nothing.
  */
-import { CANDIDATES, type Candidate } from '../kernels/topk.ts';
-import type { LogitStats } from '../kernels/logsumexp.ts';
+import { CANDIDATES, type Candidate, type LogitStats } from '../model/readback.ts';
 import {
   canonicalLogit,
   prefixReaching,

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const addSource = source;
 export const addLayout = new UniformLayout([
   ['n', 'u32'],
   ['row_stride', 'u32'],

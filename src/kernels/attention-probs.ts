@@ -4,7 +4,6 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { checkHeads } from './attention.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const attentionProbsSource = source;
 export const attentionProbsLayout = new UniformLayout([
   ['n', 'u32'],
   ['C', 'u32'],

@@ -4,7 +4,6 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { ATTENTION_MAX_HS } from './attention-limits.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const attentionSource = source;
 export const attentionLayout = new UniformLayout([
   ['T', 'u32'],
   ['pos0', 'u32'],

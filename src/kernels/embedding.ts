@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const embeddingSource = source;
 export const embeddingLayout = new UniformLayout([
   ['T', 'u32'],
   ['C', 'u32'],

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const layernormSource = source;
 export const layernormLayout = new UniformLayout([
   ['rows', 'u32'],
   ['C', 'u32'],

@@ -4,8 +4,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const matmulSource = matmul;
-export const matvecSource = matvec;
 /** The `struct Params` of both matmul.wgsl and matvec.wgsl. */
 export const linearLayout = new UniformLayout([
   ['T', 'u32'],

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const logsumexpSource = source;
 export const logsumexpLayout = new UniformLayout([
   ['V', 'u32'],
   ['inv_temperature', 'f32'],

@@ -4,7 +4,6 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 import { checkGroups, PEAK_WG } from './peak-read.ts';
 
-export const peakCopySource = source;
 export const peakCopyLayout = new UniformLayout([
   ['n', 'u32'],
   ['stride', 'u32'],

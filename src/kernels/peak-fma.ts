@@ -4,7 +4,6 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 import { checkGroups, PEAK_WG } from './peak-read.ts';
 
-export const peakFmaSource = source;
 export const peakFmaLayout = new UniformLayout([
   ['iters', 'u32'],
   ['groups_x', 'u32'],

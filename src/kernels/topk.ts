@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const topkSource = source;
 export const topkLayout = new UniformLayout([
   ['n', 'u32'],
   ['pairs_in', 'u32'],

@@ -64,12 +64,3 @@ export function packF16(values: Float32Array): Uint32Array {
   }
   return out;
 }
-
-/** Packs raw f16 bits (as read from a file) into u32 words, padding odd lengths. */
-export function packF16Bits(bits: Uint16Array): Uint32Array {
-  const out = new Uint32Array(Math.ceil(bits.length / 2));
-  for (let i = 0; i < bits.length; i += 2) {
-    out[i >>> 1] = (bits[i] | ((i + 1 < bits.length ? bits[i + 1] : 0) << 16)) >>> 0;
-  }
-  return out;
-}

@@ -7,6 +7,9 @@
  * chosen storage in one reusable block of scratch memory. The file is never held whole
  * in memory, tensors may come in any order with gaps between them, and any failure or
  * abort destroys every buffer made so far.
+ *
+ * Over ~400 lines because it is one pass over one stream with one cleanup path: the checks,
+ * the buffer plan and the chunk conversion share that pass's state.
  */
 import { GpuOutOfMemoryError } from '../gpu/errors.ts';
 import { formatBytes } from '../util/format.ts';

@@ -21,7 +21,7 @@ import {
 } from './config.ts';
 import { gpt2TensorSpecs } from './checkpoint.ts';
 import { bf16BitsToF32, f16BitsToF32, f32ToF16Bits } from './half.ts';
-import { DTYPE_BYTES, type SafetensorsDtype } from './safetensors.ts';
+import { DTYPE_BYTES, type SafetensorsDtype, type TensorInfo } from './safetensors.ts';
 
 export interface RandomCheckpointOptions {
   /** Base shape (default `tiny`); `config` fields override it. */
@@ -45,17 +45,6 @@ export interface RandomCheckpointOptions {
   gapBytes?: number;
 }
 
-export interface RandomTensor {
-  /** Name as stored in the file. */
-  name: string;
-  dtype: SafetensorsDtype;
-  shape: number[];
-  elements: number;
-  /** Byte range in the data section. */
-  begin: number;
-  end: number;
-}
-
 /** Everything about a random checkpoint except its tensor data. */
 export interface RandomCheckpointLayout {
   config: Gpt2Config;
@@ -65,7 +54,7 @@ export interface RandomCheckpointLayout {
   /** Size of model.safetensors. */
   size: number;
   /** In data-section order. */
-  tensors: RandomTensor[];
+  tensors: TensorInfo[];
   dtype: SafetensorsDtype;
   seed: number;
   scale: number;
@@ -114,7 +103,7 @@ export function randomCheckpointLayout(opts: RandomCheckpointOptions = {}): Rand
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const order = opts.shuffle ? shuffled(entries, seed) : entries;
 
-  const tensors: RandomTensor[] = [];
+  const tensors: TensorInfo[] = [];
   let offset = 0;
   for (const e of order) {
     offset += gapBytes;
@@ -189,7 +178,7 @@ export function* randomCheckpointChunks(layout: RandomCheckpointLayout): Generat
 /** One tensor's file bytes, a few MB at a time. */
 export function* randomTensorBytes(
   layout: RandomCheckpointLayout,
-  tensor: RandomTensor,
+  tensor: TensorInfo,
 ): Generator<Uint8Array> {
   for (const values of randomValueChunks(layout, tensor.name)) {
     yield encode(values, tensor.dtype);

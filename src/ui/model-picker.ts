@@ -88,10 +88,16 @@ export class ModelPicker extends LitElement {
   @query('#folder-input') private folderInput!: HTMLInputElement;
 
   private syncedWith: ModelChoice | null = null;
+  /**
+   * The user is filling in another source (files, a repo id, a URL) and has not submitted
+   * it yet: a load the app starts meanwhile (the start-up default) must not take the field
+   * away from under them.
+   */
+  private choosing = false;
 
   protected override willUpdate(): void {
     // Follow the app's model (a link, a fallback, a drop) until the user picks another.
-    if (this.current && this.current !== this.syncedWith) {
+    if (this.current && this.current !== this.syncedWith && !this.choosing) {
       this.syncedWith = this.current;
       this.showChoice(this.current);
     }
@@ -238,6 +244,7 @@ export class ModelPicker extends LitElement {
     const wasMode = this.mode;
     this.selected = value;
     this.error = '';
+    this.choosing = this.mode !== 'preset';
     if (this.mode !== wasMode && (this.mode === 'hub' || this.mode === 'url')) {
       this.text = '';
       void this.updateComplete.then(() =>
@@ -268,6 +275,7 @@ export class ModelPicker extends LitElement {
       return;
     }
     this.syncedWith = choice;
+    this.choosing = false;
     emit(this, 'model-load', { choice, storage: this.storage });
   }
 

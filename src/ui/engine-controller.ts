@@ -104,6 +104,13 @@ export class EngineController implements ReactiveController {
    * step is done. Whoever wants the cleanest tokens/s switches it off.
    */
   private profileWanted = true;
+  /** The run a prompt edit cleared, for its message's Undo. */
+  private clearedRun: {
+    prompt: string;
+    output: OutputToken[];
+    stopReason: StopReason | null;
+    figures: RunFigures;
+  } | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -151,9 +158,18 @@ export class EngineController implements ReactiveController {
     return this.profileWanted && this.gpuStatus.state === 'ready' && this.gpuStatus.timestampQuery;
   }
 
-  /** Tokens in the KV cache: the positions the inspector's attention maps cover. */
+  /**
+   * Tokens in the KV cache that belong to the context on screen: the positions the
+   * inspector's attention maps cover. Keys of a context the screen no longer shows (the
+   * prompt was edited) do not count: they are overwritten by the next run.
+   */
   get cachedLength(): number {
-    return this.engine?.cachedIds.length ?? 0;
+    return this.engine ? commonPrefixLength(this.engine.cachedIds, this.contextIds()) : 0;
+  }
+
+  /** The cache holds only tokens of the context on screen: its maps describe that text. */
+  private get cacheShowsScreen(): boolean {
+    return this.engine !== null && this.cachedLength === this.engine.cachedIds.length;
   }
 
   get messages(): readonly AppMessage[] {
@@ -210,8 +226,9 @@ export class EngineController implements ReactiveController {
     let release: (() => void) | undefined;
     try {
       release = await turn;
-      // A run asked for meanwhile goes first: the view asks again when it ends.
-      const engine = this.generating ? null : this.engine;
+      // A run asked for meanwhile goes first: the view asks again when it ends. A cache left
+      // by an edited prompt describes text no longer on screen: no map of it is shown.
+      const engine = this.generating || !this.cacheShowsScreen ? null : this.engine;
       return engine ? await job(engine) : null;
     } finally {
       release?.();
@@ -391,6 +408,8 @@ export class EngineController implements ReactiveController {
       case 'retry-load':
         if (this.lastChoice) return this.loadModel(this.lastChoice, this.storage);
         return;
+      case 'undo-prompt-edit':
+        return this.undoPromptEdit();
       case 'reload-model':
         return this.loadModel(
           this.model?.choice ?? this.lastChoice ?? { kind: 'bundled' },
@@ -425,9 +444,49 @@ export class EngineController implements ReactiveController {
 
   // ---- prompt and settings ----
 
+  /**
+   * A new prompt. An output continues the prompt it was generated from: once the prompt's
+   * tokens change it would read as the new prompt's continuation (and Continue would run on
+   * a context nobody sees), so it is removed, saying so, with an Undo that brings back both.
+   */
   setPrompt(text: string): void {
-    this.prompt = text;
+    const before = this.promptPieces;
     this.promptPieces = this.tokenizer.pieces(text);
+    const changed =
+      before.length !== this.promptPieces.length ||
+      before.some((p, i) => p.id !== this.promptPieces[i].id);
+    if (changed && (this.output.length > 0 || this.generating)) {
+      this.stop();
+      this.clearedRun = {
+        prompt: this.prompt,
+        output: this.output,
+        stopReason: this.stopReason,
+        figures: this.figures,
+      };
+      this.output = [];
+      this.stopReason = null;
+      this.figures = EMPTY_FIGURES;
+      this.notify(
+        'info',
+        'Output cleared',
+        'It continued the previous prompt, not this one. Generate to continue the new prompt, ' +
+          'or undo to get the previous prompt and its output back.',
+        ['undo-prompt-edit', 'dismiss'],
+      );
+    }
+    this.prompt = text;
+    this.update();
+  }
+
+  private undoPromptEdit(): void {
+    const run = this.clearedRun;
+    if (!run || this.generating) return;
+    this.clearedRun = null;
+    this.prompt = run.prompt;
+    this.promptPieces = this.tokenizer.pieces(run.prompt);
+    this.output = run.output;
+    this.stopReason = run.stopReason;
+    this.figures = run.figures;
     this.update();
   }
 
@@ -526,6 +585,12 @@ export class EngineController implements ReactiveController {
     this.stopReason = null;
     this.figures = EMPTY_FIGURES;
     this.messageList.clear('error');
+    // Undo of a prompt edit would now replace this run: the new run is the user's answer.
+    if (this.clearedRun) {
+      this.clearedRun = null;
+      const undo = this.messageList.items.find((m) => m.actions.includes('undo-prompt-edit'));
+      if (undo) this.messageList.dismiss(undo.id);
+    }
     this.update();
     const started = performance.now();
     let release: (() => void) | undefined;
@@ -598,4 +663,10 @@ function sourceOf(choice: ModelChoice): BrowserModelSource {
     url: new URL(BUNDLED_MODEL_PATH, document.baseURI).href,
     description: 'the bundled tiny-trained model',
   };
+}
+
+function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

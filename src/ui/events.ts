@@ -9,7 +9,8 @@ import type { ModelChoice } from './model-choices.ts';
 import type { RunSettings } from './run-settings.ts';
 
 /** What a message's buttons can ask for. */
-export type MessageAction = 'reload-model' | 'load-bundled' | 'retry-load' | 'dismiss';
+export type MessageAction =
+  'reload-model' | 'load-bundled' | 'retry-load' | 'undo-prompt-edit' | 'dismiss';
 
 export interface UiEventDetails {
   /** Load a model (replacing the current one once it is ready). */

@@ -8,6 +8,7 @@ const ACTION_LABELS: Record<MessageAction, string> = {
   'reload-model': 'Reload the model',
   'load-bundled': 'Load the bundled model',
   'retry-load': 'Try again',
+  'undo-prompt-edit': 'Undo',
   dismiss: 'Dismiss',
 };
 

@@ -175,6 +175,9 @@ export class MapScheduler implements ReactiveController {
       if (epoch !== this.epoch) return;
       if (!map) {
         this.unavailable = true;
+        // Not a pause for streaming: the context changed and has no map (an edited prompt).
+        // The old map would describe text that is no longer on screen.
+        if (!this.wants().generating && this.mapEpoch !== epoch) this.forgetMap();
         return;
       }
       this.remember(key, map);
@@ -191,6 +194,16 @@ export class MapScheduler implements ReactiveController {
     }
     if (!this.thumbs.has(key)) this.thumbs = new Map(this.thumbs).set(key, makeThumb(map));
     if (show || (this.map?.layer === layer && this.map.head === head)) this.map = map;
+  }
+
+  private forgetMap(): void {
+    this.map = null;
+    this.thumbs = new Map();
+    this.lens = null;
+    this.labels = [];
+    this.labelIds = [];
+    if (this.wants().selected !== null) this.onSelectionGone();
+    this.host.requestUpdate();
   }
 
   private setLoading(on: boolean): void {

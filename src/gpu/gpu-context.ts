@@ -4,6 +4,11 @@ import { workgroupSize, type WorkgroupSize } from './workgroup-size.ts';
 /** What the adapter offered that the engine may use. */
 export interface GpuCapabilities {
   adapterName: string;
+  /**
+   * The adapter is a software (CPU) implementation such as SwiftShader: kernels shaped to
+   * fill a big GPU (many small workgroups) only add work there.
+   */
+  fallbackAdapter: boolean;
   timestampQuery: boolean;
   shaderF16: boolean;
   maxStorageBufferBindingSize: number;

@@ -64,6 +64,7 @@ export async function requestGpuContext(
       .join(' ') || 'unknown adapter';
   return new GpuContext(device, {
     adapterName,
+    fallbackAdapter: info?.isFallbackAdapter === true || info?.architecture === 'swiftshader',
     timestampQuery,
     shaderF16,
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,

@@ -11,8 +11,9 @@ import { AttentionProbsCall } from '../kernels/attention-probs.ts';
 import { EmbeddingCall } from '../kernels/embedding.ts';
 import { KvWriteCall } from '../kernels/kv-write.ts';
 import { LayerNormCall } from '../kernels/layernorm.ts';
-import { LinearCall } from '../kernels/linear.ts';
+import { LinearCall, type PrefillMatmul } from '../kernels/linear.ts';
 import { LogitsCall } from '../kernels/logits.ts';
+import { SPLIT_K_PARTIAL_FLOATS } from '../kernels/matmul-v2.ts';
 import {
   LogSumExpCall,
   LOGSUMEXP_OUTPUT_BYTES,
@@ -112,6 +113,11 @@ export class Gpt2Model {
   /** KV cache bytes per token: a key and a value row (f32, C wide) in every layer. */
   readonly kvBytesPerToken: number;
   private busy = false;
+  /**
+   * Kernels of a prefill (T > 1): v2, or the v1 baselines, kept runnable so that benchmarks
+   * can time both on the same model in one run.
+   */
+  prefillKernels: PrefillMatmul = 'v2';
   private readonly timer: PassTimer | null;
   /** Residual stream of one position after the embedding and after each block: [L+1, C]. */
   private readonly lensRows: GPUBuffer;
@@ -157,6 +163,10 @@ export class Gpt2Model {
       { weightsF16: f16 },
     );
     this.kvBytesPerToken = 2 * cfg.nLayer * C * 4;
+    // One scratch for every split-K matmul: they run one after another.
+    const partials = buf('matmul.split_k_partials', SPLIT_K_PARTIAL_FLOATS);
+    // A CPU emulator runs a few workgroups at a time: splitting K to fill a GPU only adds work.
+    const splitKTarget = gpu.capabilities.fallbackAdapter ? 1 : undefined;
     weights.blocks.forEach((w, l) => {
       const q = buf(`h.${l}.q_store`, P * C);
       const k = buf(`h.${l}.k_cache`, P * C);
@@ -175,12 +185,8 @@ export class Gpt2Model {
         new LinearCall(
           gpu,
           `h.${l}.${name}`,
-          { input, weight: lw.weight, bias: lw.bias, out },
-          {
-            weightsF16: f16,
-            gelu,
-            accumulate,
-          },
+          { input, weight: lw.weight, bias: lw.bias, out, partials },
+          { weightsF16: f16, gelu, accumulate, splitKTarget },
         );
       this.layers.push({
         ln1: new LayerNormCall(gpu, `h.${l}.ln_1`, {
@@ -325,21 +331,22 @@ export class Gpt2Model {
   private forwardOps(T: number, pos0: number, invTemperature: number): Op[] {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
     const linear = T === 1 ? 'matvec' : 'matmul';
+    const kernels = this.prefillKernels;
     const ops: Op[] = [
       { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
     ];
     this.layers.forEach((L, l) => {
       ops.push(
         { kind: 'layernorm', encode: (p) => L.ln1.encode(p, { rows: T, C, first_row: 0, eps }) },
-        { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }) },
+        { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
         { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
         { kind: 'attention', encode: (p) => L.attention.encode(p, { T, pos0, C, NH }) },
-        { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }) },
+        { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
         { kind: 'layernorm', encode: (p) => L.ln2.encode(p, { rows: T, C, first_row: 0, eps }) },
-        { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }) },
+        { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
         {
           kind: linear,
-          encode: (p) => L.fcProj.encode(p, { T, K: nInner, N: C }),
+          encode: (p) => L.fcProj.encode(p, { T, K: nInner, N: C }, kernels),
           snapshot: l + 1,
         },
       );

@@ -8,6 +8,7 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { PassTimer } from '../gpu/pass-timer.ts';
 import { AttentionCall } from '../kernels/attention.ts';
 import { AttentionProbsCall } from '../kernels/attention-probs.ts';
+import { AttentionV2Call, attentionV2Supports } from '../kernels/attention-v2.ts';
 import { EmbeddingCall } from '../kernels/embedding.ts';
 import { KvWriteCall } from '../kernels/kv-write.ts';
 import { LayerNormCall } from '../kernels/layernorm.ts';
@@ -72,6 +73,8 @@ interface LayerCalls {
   qkv: LinearCall;
   kvWrite: KvWriteCall;
   attention: AttentionCall;
+  /** Prefill attention (T > 1) when the head size suits it; v1 serves decode and the rest. */
+  attentionV2: AttentionV2Call | null;
   attnProj: LinearCall;
   ln2: LayerNormCall;
   fc: LinearCall;
@@ -114,8 +117,8 @@ export class Gpt2Model {
   readonly kvBytesPerToken: number;
   private busy = false;
   /**
-   * Kernels of a prefill (T > 1): v2, or the v1 baselines, kept runnable so that benchmarks
-   * can time both on the same model in one run.
+   * Kernels of a prefill (T > 1), matmul and attention: v2, or the v1 baselines, kept
+   * runnable so that benchmarks can time both on the same model in one run.
    */
   prefillKernels: PrefillMatmul = 'v2';
   private readonly timer: PassTimer | null;
@@ -198,6 +201,9 @@ export class Gpt2Model {
         qkv: linear('attn.c_attn', w.attn, this.h, this.qkv, false, false),
         kvWrite: new KvWriteCall(gpu, `h.${l}.kv_write`, { qkv: this.qkv, q, k, v }),
         attention: new AttentionCall(gpu, `h.${l}.attn`, { q, k, v, out: this.att }),
+        attentionV2: attentionV2Supports(C, cfg.nHead)
+          ? new AttentionV2Call(gpu, `h.${l}.attn_v2`, { q, k, v, out: this.att }, C / cfg.nHead)
+          : null,
         attnProj: linear('attn.c_proj', w.attnProj, this.att, this.x, false, true),
         ln2: new LayerNormCall(gpu, `h.${l}.ln_2`, {
           input: this.x,
@@ -340,7 +346,13 @@ export class Gpt2Model {
         { kind: 'layernorm', encode: (p) => L.ln1.encode(p, { rows: T, C, first_row: 0, eps }) },
         { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
         { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
-        { kind: 'attention', encode: (p) => L.attention.encode(p, { T, pos0, C, NH }) },
+        {
+          kind: 'attention',
+          encode: (p) =>
+            T > 1 && kernels === 'v2' && L.attentionV2
+              ? L.attentionV2.encode(p, { T, pos0, C, NH })
+              : L.attention.encode(p, { T, pos0, C, NH }),
+        },
         { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
         { kind: 'layernorm', encode: (p) => L.ln2.encode(p, { rows: T, C, first_row: 0, eps }) },
         { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
@@ -545,7 +557,7 @@ export class Gpt2Model {
 
   /** Frees the activations, caches and per-call uniforms (not the weights: see unload). */
   destroy(): void {
-    for (const L of this.layers) for (const c of Object.values(L)) c.destroy();
+    for (const L of this.layers) for (const c of Object.values(L)) c?.destroy();
     this.embedding.destroy();
     this.lnF.destroy();
     this.head.destroy();

@@ -21,21 +21,23 @@
 // never stored, so any T and any such K, N work.
 // Bindings: 0 Params, 1 input: [T, K] f32, 2 weight: [K, N] f32 bits or packed f16 pairs,
 //   3 bias: [N] f32, 4 out: [T, N] f32 (read and written by the same invocation when
-//   ACCUMULATE), 5 partials: [splits, T, N] f32, written only when splits > 1.
+//   accumulate), 5 partials: [splits, T, N] f32, written only when splits > 1.
 // Dispatch: (ceil(N / 64), ceil(T / 64), splits) workgroups of 8 x 8; split z covers K tiles
 // z * k_tiles_per_split .. (z + 1) * k_tiles_per_split - 1.
 
+// The epilogue's choices are uniforms rather than overrides (as v1's are): one pipeline per
+// weight format, and each costs a CPU emulator about a second to compile.
 struct Params {
   T: u32,
   K: u32,
   N: u32,
   splits: u32,
   k_tiles_per_split: u32,
+  gelu: u32, // 1: apply GELU to the result
+  accumulate: u32, // 1: out += result
 }
 
 override WEIGHTS_F16: bool = false;
-override GELU: bool = false;
-override ACCUMULATE: bool = false;
 
 const TILE: u32 = 64u; // output rows and columns per workgroup
 const BK: u32 = 8u; // k per staged tile
@@ -224,11 +226,13 @@ fn store(t: u32, n: u32, acc: vec4<f32>, split: u32) {
     return;
   }
   var v = acc + bias[n / 4u];
-  if (GELU) {
-    v = vec4<f32>(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
+  if (params.gelu != 0u) {
+    for (var c = 0u; c < 4u; c++) {
+      v[c] = gelu(v[c]);
+    }
   }
   let o = (t * N + n) / 4u;
-  if (ACCUMULATE) {
+  if (params.accumulate != 0u) {
     v += out[o];
   }
   out[o] = v;

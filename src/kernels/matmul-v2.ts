@@ -11,6 +11,8 @@ export const matmulV2Layout = new UniformLayout([
   ['N', 'u32'],
   ['splits', 'u32'],
   ['k_tiles_per_split', 'u32'],
+  ['gelu', 'u32'],
+  ['accumulate', 'u32'],
 ] as const);
 
 /** Output tile side and K tile depth of matmul_v2.wgsl. */
@@ -97,10 +99,13 @@ export interface MatmulV2Options {
  * split-K combine when the plan splits K. Sizes are checked by the caller (LinearCall).
  */
 export class MatmulV2Call {
-  private readonly matmul: KernelCall<'T' | 'K' | 'N' | 'splits' | 'k_tiles_per_split'>;
+  private readonly matmul: KernelCall<
+    'T' | 'K' | 'N' | 'splits' | 'k_tiles_per_split' | 'gelu' | 'accumulate'
+  >;
   /** Null when the plan never splits (target 1): its pipeline is then never compiled. */
   private readonly sum: SplitKSumCall | null;
   private readonly splitKTarget: number;
+  private readonly epilogue: { gelu: number; accumulate: number };
 
   constructor(gpu: GpuContext, label: string, buffers: MatmulV2Buffers, options: MatmulV2Options) {
     this.splitKTarget = options.splitKTarget ?? SPLIT_K_TARGET_WORKGROUPS;
@@ -110,11 +115,8 @@ export class MatmulV2Call {
           `needs ${SPLIT_K_PARTIAL_FLOATS * 4}`,
       );
     }
-    const pipeline = gpu.pipeline('matmul_v2', source, {
-      WEIGHTS_F16: options.weightsF16,
-      GELU: options.gelu,
-      ACCUMULATE: options.accumulate,
-    });
+    this.epilogue = { gelu: Number(options.gelu), accumulate: Number(options.accumulate) };
+    const pipeline = gpu.pipeline('matmul_v2', source, { WEIGHTS_F16: options.weightsF16 });
     this.matmul = new KernelCall(gpu, `${label}.matmul_v2`, pipeline, matmulV2Layout, [
       buffers.input,
       buffers.weight,
@@ -132,7 +134,7 @@ export class MatmulV2Call {
     const plan = planMatmulV2(sizes, this.splitKTarget);
     this.matmul.encode(
       pass,
-      { ...sizes, splits: plan.splits, k_tiles_per_split: plan.kTilesPerSplit },
+      { ...sizes, ...this.epilogue, splits: plan.splits, k_tiles_per_split: plan.kTilesPerSplit },
       plan.workgroups,
     );
     if (plan.splits > 1) this.sum!.encode(pass, { T: sizes.T, N: sizes.N, splits: plan.splits });

@@ -12,6 +12,7 @@ import { AttentionV2Call, attentionV2Supports } from '../kernels/attention-v2.ts
 import { EmbeddingCall } from '../kernels/embedding.ts';
 import { KvWriteCall } from '../kernels/kv-write.ts';
 import { LayerNormCall } from '../kernels/layernorm.ts';
+import { LayerNormV2Call, layernormV2Supports } from '../kernels/layernorm-v2.ts';
 import { LinearCall, type PrefillMatmul } from '../kernels/linear.ts';
 import { LogitsCall } from '../kernels/logits.ts';
 import { SPLIT_K_PARTIAL_FLOATS } from '../kernels/matmul-v2.ts';
@@ -70,6 +71,9 @@ interface Op {
 
 interface LayerCalls {
   ln1: LayerNormCall;
+  /** ln_1 and ln_2 of a prefill (T > 1), when C suits it. */
+  ln1V2: LayerNormV2Call | null;
+  ln2V2: LayerNormV2Call | null;
   qkv: LinearCall;
   kvWrite: KvWriteCall;
   attention: AttentionCall;
@@ -117,8 +121,8 @@ export class Gpt2Model {
   readonly kvBytesPerToken: number;
   private busy = false;
   /**
-   * Kernels of a prefill (T > 1), matmul and attention: v2, or the v1 baselines, kept
-   * runnable so that benchmarks can time both on the same model in one run.
+   * Kernels of a prefill (T > 1), matmul, attention and layernorm: v2, or the v1 baselines,
+   * kept runnable so that benchmarks can time both on the same model in one run.
    */
   prefillKernels: PrefillMatmul = 'v2';
   private readonly timer: PassTimer | null;
@@ -191,13 +195,17 @@ export class Gpt2Model {
           { input, weight: lw.weight, bias: lw.bias, out, partials },
           { weightsF16: f16, gelu, accumulate, splitKTarget },
         );
+      const ln = (norm: typeof w.ln1) => ({
+        input: this.x,
+        gamma: norm.gamma,
+        beta: norm.beta,
+        out: this.h,
+      });
+      const lnV2 = layernormV2Supports(C);
       this.layers.push({
-        ln1: new LayerNormCall(gpu, `h.${l}.ln_1`, {
-          input: this.x,
-          gamma: w.ln1.gamma,
-          beta: w.ln1.beta,
-          out: this.h,
-        }),
+        ln1: new LayerNormCall(gpu, `h.${l}.ln_1`, ln(w.ln1)),
+        ln1V2: lnV2 ? new LayerNormV2Call(gpu, `h.${l}.ln_1.v2`, ln(w.ln1)) : null,
+        ln2V2: lnV2 ? new LayerNormV2Call(gpu, `h.${l}.ln_2.v2`, ln(w.ln2)) : null,
         qkv: linear('attn.c_attn', w.attn, this.h, this.qkv, false, false),
         kvWrite: new KvWriteCall(gpu, `h.${l}.kv_write`, { qkv: this.qkv, q, k, v }),
         attention: new AttentionCall(gpu, `h.${l}.attn`, { q, k, v, out: this.att }),
@@ -205,12 +213,7 @@ export class Gpt2Model {
           ? new AttentionV2Call(gpu, `h.${l}.attn_v2`, { q, k, v, out: this.att }, C / cfg.nHead)
           : null,
         attnProj: linear('attn.c_proj', w.attnProj, this.att, this.x, false, true),
-        ln2: new LayerNormCall(gpu, `h.${l}.ln_2`, {
-          input: this.x,
-          gamma: w.ln2.gamma,
-          beta: w.ln2.beta,
-          out: this.h,
-        }),
+        ln2: new LayerNormCall(gpu, `h.${l}.ln_2`, ln(w.ln2)),
         fc: linear('mlp.c_fc', w.fc, this.h, this.fcOut, true, false),
         fcProj: linear('mlp.c_proj', w.fcProj, this.fcOut, this.x, false, true),
       });
@@ -338,12 +341,17 @@ export class Gpt2Model {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
     const linear = T === 1 ? 'matvec' : 'matmul';
     const kernels = this.prefillKernels;
+    const norm = (v1: LayerNormCall, v2: LayerNormV2Call | null, p: GPUComputePassEncoder) => {
+      const sizes = { rows: T, C, first_row: 0, eps };
+      if (T > 1 && kernels === 'v2' && v2) v2.encode(p, sizes);
+      else v1.encode(p, sizes);
+    };
     const ops: Op[] = [
       { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
     ];
     this.layers.forEach((L, l) => {
       ops.push(
-        { kind: 'layernorm', encode: (p) => L.ln1.encode(p, { rows: T, C, first_row: 0, eps }) },
+        { kind: 'layernorm', encode: (p) => norm(L.ln1, L.ln1V2, p) },
         { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
         { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
         {
@@ -354,7 +362,7 @@ export class Gpt2Model {
               : L.attention.encode(p, { T, pos0, C, NH }),
         },
         { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
-        { kind: 'layernorm', encode: (p) => L.ln2.encode(p, { rows: T, C, first_row: 0, eps }) },
+        { kind: 'layernorm', encode: (p) => norm(L.ln2, L.ln2V2, p) },
         { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
         {
           kind: linear,

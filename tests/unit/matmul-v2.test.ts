@@ -142,17 +142,12 @@ describe('matmul v2 against the reference', () => {
     }
   }
 
-  // GPT-2 XL's width: long K (6400) and wide N.
-  for (const [T, K, N] of [
-    [7, 1600, 4800],
-    [7, 6400, 1600],
-    [65, 1600, 1600],
-  ] as const) {
-    it(`C=1600: T=${T} K=${K} N=${N}, f32 and f16`, async () => {
-      await checkMatmul(t.gpu, { T, K, N, ...modes[0], seed: T + K });
-      await checkMatmul(t.gpu, { T, K, N, ...modes[3], seed: T + N });
-    });
-  }
+  // GPT-2 XL's width, and its MLP's long K (6400).
+  it('C=1600: T=7 K=1600 N=1600 and T=2 K=6400 N=1600, f32 and f16', async () => {
+    await checkMatmul(t.gpu, { T: 7, K: 1600, N: 1600, ...modes[0], seed: 1600 });
+    await checkMatmul(t.gpu, { T: 7, K: 1600, N: 1600, ...modes[3], seed: 1601 });
+    await checkMatmul(t.gpu, { T: 2, K: 6400, N: 1600, ...modes[1], seed: 6400 });
+  });
 
   // The smallest shapes v2 serves, and K that ends inside a K tile.
   for (const [T, K, N] of [

@@ -51,6 +51,23 @@ export const KERNEL_COSTS: Record<string, CostModel> = {
   }),
   matvec: linear,
   matmul: linear,
+  // Split K: each split writes its partial sums, and split_k_sum applies the epilogue.
+  matmul_v2: ({ T, K, N, splits, gelu, accumulate }, c) => {
+    const split = splits > 1;
+    return {
+      bytesRead:
+        T * K * F32 + K * N * w(c) + (split ? 0 : N * F32 + (accumulate ? T * N * F32 : 0)),
+      bytesWritten: (split ? splits : 1) * T * N * F32,
+      flops: 2 * T * K * N + (!split && gelu ? 10 * T * N : 0),
+      loadBytes: 16,
+    };
+  },
+  split_k_sum: ({ T, N, splits }, c) => ({
+    bytesRead: splits * T * N * F32 + N * F32 + (c.ACCUMULATE ? T * N * F32 : 0),
+    bytesWritten: T * N * F32,
+    flops: splits * T * N + (c.GELU ? 10 * T * N : 0),
+    loadBytes: 16,
+  }),
   kv_write: ({ T, C }) => ({
     bytesRead: T * 3 * C * F32,
     bytesWritten: T * 3 * C * F32,
@@ -64,6 +81,8 @@ export const KERNEL_COSTS: Record<string, CostModel> = {
     flops: 4 * attendedKeys(T, pos0) * C + 5 * attendedKeys(T, pos0) * NH,
     loadBytes: 4,
   }),
+  attention_v2: (p, c) => ({ ...KERNEL_COSTS.attention(p, c), loadBytes: 16 }),
+  layernorm_v2: (p, c) => ({ ...KERNEL_COSTS.layernorm(p, c), loadBytes: 16 }),
   attention_probs: ({ n, C, NH }) => ({
     bytesRead: 2 * n * (C / NH) * F32,
     bytesWritten: n * n * F32,

@@ -4,6 +4,7 @@ import { stepStructure } from '../../src/bench/step-structure.ts';
 import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
 import { DispatchRecorder } from '../../src/gpu/dispatch-recorder.ts';
 import { workgroupSize, WorkgroupSizeError } from '../../src/gpu/workgroup-size.ts';
+import { matmulV2Supports } from '../../src/kernels/matmul-v2.ts';
 import { topkRounds } from '../../src/kernels/topk.ts';
 import { useTestGpu } from '../helpers/gpu.ts';
 import { randomModel } from '../helpers/model-fixture.ts';
@@ -121,12 +122,36 @@ describe('the dispatch recorder sees the structure the model encodes', () => {
         }
         // Op kinds as the model names them for the timing breakdown.
         expect(decodeRec.records.filter((r) => r.op === 'matvec')).toHaveLength(4 * L);
-        expect(prefillRec.records.filter((r) => r.op === 'matmul')).toHaveLength(4 * L);
-        expect(prefillRec.records.find((r) => r.kernel === 'attention')?.workgroups).toEqual([
+        // Prefill runs the v2 kernels: a matmul per linear layer (split K only on a GPU, whose
+        // combine belongs to the same op), attention in blocks of 16 queries, 4 rows per
+        // layernorm workgroup.
+        // (with f16 weights, c_fc's N = 100 is no multiple of 8: v1 serves it).
+        const matmuls = prefillRec.records.filter((r) => r.op === 'matmul');
+        const v2Shapes = [
+          [C, 3 * C],
+          [C, C],
+          [C, nInner],
+          [nInner, C],
+        ].filter(([K, N]) => matmulV2Supports(K, N, storage === 'f16')).length;
+        expect(v2Shapes).toBe(storage === 'f16' ? 3 : 4);
+        expect(matmuls.filter((r) => r.kernel === 'matmul_v2')).toHaveLength(v2Shapes * L);
+        expect(matmuls.filter((r) => r.kernel === 'matmul')).toHaveLength((4 - v2Shapes) * L);
+        expect(matmuls.every((r) => /^(matmul_v2|split_k_sum|matmul)$/.test(r.kernel))).toBe(true);
+        expect(prefillRec.records.find((r) => r.kernel === 'attention_v2')?.workgroups).toEqual([
           NH,
-          T,
+          Math.ceil(T / 16),
           1,
         ]);
+        expect(prefillRec.records.filter((r) => r.kernel === 'layernorm_v2')).toHaveLength(2 * L);
+        // The v1 baselines stay one switch away, with v1's geometry.
+        model.prefillKernels = 'v1';
+        const v1 = model.recordForward(T, 0);
+        model.prefillKernels = 'v2';
+        expect(v1.filter((r) => r.op === 'matmul').map((r) => r.kernel)).toEqual(
+          Array(4 * L).fill('matmul'),
+        );
+        expect(v1.find((r) => r.kernel === 'attention')?.workgroups).toEqual([NH, T, 1]);
+        expect(v1.filter((r) => r.kernel.endsWith('_v2'))).toEqual([]);
 
         // Every kernel has a cost model, and the bytes cover the weights the step reads.
         const s = stepStructure(decodeRec.records);

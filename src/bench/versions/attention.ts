@@ -5,6 +5,7 @@
  */
 import type { GpuContext } from '../../gpu/gpu-context.ts';
 import { AttentionCall } from '../../kernels/attention.ts';
+import { AttentionV2Call } from '../../kernels/attention-v2.ts';
 import {
   benchValues,
   defineKind,
@@ -78,6 +79,23 @@ const v1: KernelVersion<AttentionInputs> = {
   },
 };
 
+const prefillV2: KernelVersion<AttentionInputs> = {
+  version: 2,
+  about: 'blocks of 16 queries share 16-key K/V tiles in workgroup memory, online softmax',
+  setup(gpu, x) {
+    const out = outputBuffer(gpu, 'bench.attention.v2.out', x.T * x.C);
+    const call = new AttentionV2Call(gpu, 'bench.attention.v2', { ...x.gpu, out }, x.C / x.NH);
+    return {
+      output: out,
+      encode: (pass) => call.encode(pass, { T: x.T, pos0: x.pos0, C: x.C, NH: x.NH }),
+      destroy: () => {
+        call.destroy();
+        gpu.destroyBuffer(out);
+      },
+    };
+  },
+};
+
 export const attentionDecodeKind = defineKind<AttentionInputs>({
   kind: 'attention_decode',
   about: 'one query over the cached context',
@@ -97,5 +115,5 @@ export const attentionPrefillKind = defineKind<AttentionInputs>({
   cases: (cfg, { T }) => [
     attentionCase('prefill', Math.min(T, cfg.nPositions), 0, cfg.nEmbd, cfg.nHead),
   ],
-  versions: [v1],
+  versions: [v1, prefillV2],
 });

@@ -8,7 +8,8 @@ import matvecSource from '../../../shaders/matvec.wgsl?raw';
 import type { GpuContext } from '../../gpu/gpu-context.ts';
 import type { Gpt2Config } from '../../model/config.ts';
 import { KernelCall } from '../../kernels/kernel-call.ts';
-import { linearLayout } from '../../kernels/linear.ts';
+import { LinearCall, linearLayout } from '../../kernels/linear.ts';
+import { SPLIT_K_PARTIAL_FLOATS } from '../../kernels/matmul-v2.ts';
 import {
   benchValues,
   defineKind,
@@ -96,6 +97,44 @@ function linearVersion(
   };
 }
 
+/**
+ * matmul_v2.wgsl as the engine runs it, through LinearCall: split K to 256 workgroups on a
+ * GPU (none on a CPU adapter), and v1 for shapes without 16-byte rows.
+ */
+const matmulV2Version: KernelVersion<LinearInputs> = {
+  version: 2,
+  about: '64 x 64 tiles, 8 x 8 per invocation, vec4 loads, double-buffered K, split K on a GPU',
+  setup(gpu, x) {
+    const out = outputBuffer(gpu, 'bench.matmul.v2.out', x.T * x.N);
+    const partials = gpu.createBuffer(
+      'bench.matmul.v2.partials',
+      SPLIT_K_PARTIAL_FLOATS * 4,
+      GPUBufferUsage.STORAGE,
+    );
+    const call = new LinearCall(
+      gpu,
+      'bench.matmul.v2',
+      { ...x.gpu, out, partials },
+      {
+        weightsF16: x.f16,
+        gelu: false,
+        accumulate: false,
+        prefill: 'v2',
+        splitKTarget: gpu.capabilities.fallbackAdapter ? 1 : undefined,
+      },
+    );
+    return {
+      output: out,
+      encode: (pass) => call.encode(pass, { T: x.T, K: x.K, N: x.N }),
+      destroy: () => {
+        call.destroy();
+        gpu.destroyBuffer(out);
+        gpu.destroyBuffer(partials);
+      },
+    };
+  },
+};
+
 export const matvecKind = defineKind<LinearInputs>({
   kind: 'matvec',
   about: 'decode linear layer, T = 1',
@@ -125,5 +164,6 @@ export const matmulKind = defineKind<LinearInputs>({
       matmulSource,
       (x) => [Math.ceil(x.N / 64), Math.ceil(x.T / 64)], // matmul.wgsl's TILE
     ),
+    matmulV2Version,
   ],
 });

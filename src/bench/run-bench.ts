@@ -29,6 +29,7 @@ import {
   type VersionResult,
 } from './run-kernel-versions.ts';
 import { KERNEL_KINDS } from './versions/index.ts';
+import type { PrefillMatmul } from '../kernels/linear.ts';
 import { defaultTimingMethod, type TimingMethod } from './timing.ts';
 
 export interface BenchOptions {
@@ -48,6 +49,8 @@ export interface BenchOptions {
   kernelRuns?: number;
   /** Also run every numbered kernel version on this model's shapes (bench:kernels). */
   versions?: boolean;
+  /** Prefill kernels: v2 (default) or the v1 baselines, to compare them on one model. */
+  prefillKernels?: PrefillMatmul;
 }
 
 /** One step measured against the roofline: its dispatches, each kind's time and % of peak. */
@@ -72,6 +75,8 @@ export interface BenchResult {
   model: string;
   parameters: number;
   storage: WeightStorage;
+  /** Which prefill kernels ran (v2, or the v1 baselines). */
+  prefillKernels: PrefillMatmul;
   /** The numbered kernel versions side by side, when asked for. */
   versions?: VersionResult[];
   prefill: StepReport & { tokens: number; ms: number; tokensPerSecond: number };
@@ -118,6 +123,7 @@ export async function runBench(
   status(`loading ${files.description}`);
   const engine = await Gpt2Engine.load(gpu, files, { storage: options.storage });
   try {
+    engine.model.prefillKernels = options.prefillKernels ?? 'v2';
     const cfg = engine.config;
     const T = Math.min(options.prefillTokens ?? 128, cfg.nPositions - 1);
     const steps = Math.max(1, Math.min(options.decodeSteps ?? 8, cfg.nPositions - T - 1));
@@ -180,6 +186,7 @@ export async function runBench(
       model: files.description,
       parameters: gpt2ParameterCount(cfg),
       storage: engine.storage,
+      prefillKernels: engine.model.prefillKernels,
       ...(versions ? { versions } : {}),
       prefill: {
         tokens: T,
@@ -261,7 +268,8 @@ export function formatBench(r: BenchResult): string {
   const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
   return [
     `adapter   ${r.adapter}`,
-    `model     ${r.model} (${(r.parameters / 1e6).toFixed(1)}M parameters, ${r.storage} weights)`,
+    `model     ${r.model} (${(r.parameters / 1e6).toFixed(1)}M parameters, ${r.storage} weights, ` +
+      `${r.prefillKernels} prefill kernels)`,
     `prefill   T=${r.prefill.tokens}  ${r.prefill.ms.toFixed(1)} ms  ${r.prefill.tokensPerSecond.toFixed(1)} tokens/s`,
     `decode    ${r.decode.msPerStep.toFixed(1)} ms/step  ${r.decode.tokensPerSecond.toFixed(2)} tokens/s  ` +
       `${r.decode.weightGBPerSecond.toFixed(2)} GB/s of weights`,

@@ -32,7 +32,7 @@ import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run bench -- [--model <dir|url|hf:owner/name|tiny|distilgpt2|gpt2|gpt2-medium|gpt2-large|gpt2-xl>]
   [--f16 | --compare] [--json] [--prefill T] [--steps N] [--peak-mb MB] [--versions] [--structure-only]
-  [--kernel-runs N]`;
+  [--kernel-runs N] [--prefill-kernels v1|v2]`;
 
 await runCli(USAGE, async (argv) => {
   const args = parseArgs(argv, {
@@ -46,6 +46,7 @@ await runCli(USAGE, async (argv) => {
     versions: 'boolean',
     'structure-only': 'boolean',
     'kernel-runs': 'string',
+    'prefill-kernels': 'string',
   });
   const spec = (args.get('model') as string | undefined) ?? 'gpt2';
   const json = Boolean(args.get('json'));
@@ -70,6 +71,12 @@ await runCli(USAGE, async (argv) => {
       return;
     }
     const decodeSteps = numberArg(args, 'steps', 8, { integer: true, min: 1, max: 10_000 });
+    const prefillKernels = (args.get('prefill-kernels') as string | undefined) ?? 'v2';
+    if (prefillKernels !== 'v1' && prefillKernels !== 'v2') {
+      throw new UsageError(
+        `--prefill-kernels takes v1 (the baselines) or v2, not ${prefillKernels}`,
+      );
+    }
     const kernelRuns = numberArg(args, 'kernel-runs', 3, { integer: true, min: 1, max: 1000 });
     const peakMb = numberArg(args, 'peak-mb', 256, { min: 0.001, max: 1 << 20 });
     if (!json) process.stderr.write("  measuring this device's peak bandwidth and FLOP/s\n");
@@ -85,6 +92,7 @@ await runCli(USAGE, async (argv) => {
           peak,
           versions: Boolean(args.get('versions')),
           kernelRuns,
+          prefillKernels,
           onStatus: json ? undefined : (m) => process.stderr.write(`  ${storage}: ${m}\n`),
         }),
       );

@@ -144,7 +144,7 @@ describe('runBench', () => {
         ]);
       }
       expect(r.decode.structure.dispatches).toBe(r.decode.dispatches);
-      expect(r.prefill.structure.rows.find((x) => x.kernel === 'matmul')?.workgroups[1]).toBe(1);
+      expect(r.prefill.structure.rows.find((x) => x.kernel === 'matmul_v2')?.workgroups[1]).toBe(1);
       const text = formatBench(r);
       expect(text).toMatch(/^peak +read [\d.]+ GB\/s/m);
       expect(text).toMatch(/^matvec +8 /m);

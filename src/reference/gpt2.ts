@@ -74,6 +74,21 @@ function linear(
 const geluTanh = (x: number) =>
   0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
 
+/**
+ * Places to read or change the forward pass (the interventions of src/reference/interventions.ts).
+ * Arrays passed to a hook are the pass's own: changing them in place changes what follows.
+ */
+export interface Gpt2RefHooks {
+  /** Block `layer`'s input, the residual stream before ln_1 (resid_pre): [T, C]. */
+  residPre?: (layer: number, x: Float64Array) => void;
+  /** Attention probabilities of one head: [T, T], row i = where query i attends. */
+  attentionProbs?: (layer: number, head: number, probs: Float64Array) => void;
+  /** The heads' outputs z before attn.c_proj: [T, C], head h in columns h*HS .. (h+1)*HS - 1. */
+  headOutputs?: (layer: number, z: Float64Array) => void;
+  /** The MLP's output [T, C] (its c_proj bias included), before it is added to the residual. */
+  mlpOut?: (layer: number, m: Float64Array) => void;
+}
+
 /** Logits [T, V] for every position of `ids` (positions 0..T-1). */
 export function gpt2ForwardRef(
   cfg: Gpt2RefConfig,
@@ -81,6 +96,7 @@ export function gpt2ForwardRef(
   ids: readonly number[],
   /** When given, receives the residual stream [T, C] after the embedding and after each block. */
   residuals?: Float64Array[],
+  hooks: Gpt2RefHooks = {},
 ): Float64Array {
   const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = cfg;
   const T = ids.length;
@@ -89,12 +105,14 @@ export function gpt2ForwardRef(
   for (let t = 0; t < T; t++)
     for (let c = 0; c < C; c++) x[t * C + c] = w.wte[ids[t] * C + c] + w.wpe[t * C + c];
   residuals?.push(x.slice());
-  for (const b of w.blocks) {
+  w.blocks.forEach((b, l) => {
+    hooks.residPre?.(l, x);
     const h = layerNorm(x, T, C, b.ln1g, b.ln1b, eps);
     const qkv = linear(h, T, C, b.attnW, b.attnB, 3 * C);
     const att = new Float64Array(T * C);
     const scores = new Float64Array(T);
     for (let hd = 0; hd < NH; hd++) {
+      const probs = hooks.attentionProbs ? new Float64Array(T * T) : null;
       for (let t = 0; t < T; t++) {
         let max = -Infinity;
         for (let j = 0; j <= t; j++) {
@@ -106,22 +124,26 @@ export function gpt2ForwardRef(
         }
         let sum = 0;
         for (let j = 0; j <= t; j++) sum += scores[j] = Math.exp(scores[j] - max);
+        if (probs) for (let j = 0; j <= t; j++) probs[t * T + j] = scores[j] / sum;
         for (let d = 0; d < HS; d++) {
           let acc = 0;
           for (let j = 0; j <= t; j++) acc += scores[j] * qkv[j * 3 * C + 2 * C + hd * HS + d];
           att[t * C + hd * HS + d] = acc / sum;
         }
       }
+      if (probs) hooks.attentionProbs?.(l, hd, probs);
     }
+    hooks.headOutputs?.(l, att);
     const proj = linear(att, T, C, b.projW, b.projB, C);
     for (let i = 0; i < T * C; i++) x[i] += proj[i];
     const h2 = layerNorm(x, T, C, b.ln2g, b.ln2b, eps);
     const fc = linear(h2, T, C, b.fcW, b.fcB, nInner);
     for (let i = 0; i < fc.length; i++) fc[i] = geluTanh(fc[i]);
     const fc2 = linear(fc, T, nInner, b.fc2W, b.fc2B, C);
+    hooks.mlpOut?.(l, fc2);
     for (let i = 0; i < T * C; i++) x[i] += fc2[i];
     residuals?.push(x.slice());
-  }
+  });
   return tiedLogits(layerNorm(x, T, C, w.lnFg, w.lnFb, eps), T, C, V, w.wte);
 }
 

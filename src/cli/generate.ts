@@ -1,12 +1,20 @@
 /**
  * npm run generate -- --model <dir|url|hf:repo> (--prompt TEXT | --ids 1,2,3) [--max-tokens N]
  *   [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
+ *   [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]]
  * Runs the same engine and kernels as the browser, on Dawn (a GPU, or SwiftShader without one).
  */
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import type { TokenStep } from '../generation/generate.ts';
 import { parseSamplingSettings } from '../generation/sampling-settings.ts';
+import {
+  applyHeadAblation,
+  parseAblationMode,
+  parseHeadList,
+  type HeadAblation,
+} from '../inspect/interventions.ts';
+import { checkHeadAblation } from '../model/head-ablation.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
 import { UsageError, idsArg, numberArg, parseArgs } from './args.ts';
@@ -14,7 +22,7 @@ import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run generate -- --model <dir|url|hf:owner/name> (--prompt TEXT | --ids 1,2,3)
   [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
-  [--hub-base URL]`;
+  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL]`;
 
 await runCli(USAGE, async (argv) => {
   const args = parseArgs(argv, {
@@ -30,6 +38,8 @@ await runCli(USAGE, async (argv) => {
     json: 'boolean',
     logits: 'boolean',
     'hub-base': 'string',
+    ablate: 'string',
+    'ablate-mode': 'string',
   });
   const model = args.get('model');
   if (typeof model !== 'string') throw new UsageError('--model is required');
@@ -47,6 +57,21 @@ await runCli(USAGE, async (argv) => {
     seed: args.get('seed') ?? 0,
   });
 
+  const ablateRaw = args.get('ablate');
+  const modeRaw = args.get('ablate-mode');
+  if (modeRaw !== undefined && ablateRaw === undefined) {
+    throw new UsageError('--ablate-mode needs --ablate (the heads, as layer.head,layer.head)');
+  }
+  let ablation: HeadAblation | null = null;
+  try {
+    if (typeof ablateRaw === 'string') {
+      const mode = parseAblationMode(typeof modeRaw === 'string' ? modeRaw : 'zero');
+      ablation = { heads: parseHeadList(ablateRaw), ...mode };
+    }
+  } catch (e) {
+    throw new UsageError(`--ablate: ${(e as Error).message}`);
+  }
+
   const gpu = await createNodeGpuContext();
   try {
     const files = await nodeModelFiles(model, {
@@ -54,6 +79,14 @@ await runCli(USAGE, async (argv) => {
         typeof args.get('hub-base') === 'string' ? (args.get('hub-base') as string) : undefined,
     });
     const engine = await Gpt2Engine.load(gpu, files, { storage: args.get('f16') ? 'f16' : 'f32' });
+    if (ablation) {
+      try {
+        checkHeadAblation(ablation, engine.config);
+      } catch (e) {
+        throw new UsageError(`--ablate: ${(e as Error).message}`);
+      }
+    }
+    const hook = applyHeadAblation(engine, ablation);
     const tokenizer = engine.tokenizer;
     let promptIds =
       typeof idsRaw === 'string' ? idsArg(idsRaw) : tokenizer.encode(prompt as string);
@@ -94,6 +127,7 @@ await runCli(USAGE, async (argv) => {
           ? steps.reduce((a, s) => a + s.timings.totalMs, 0) / steps.length
           : 0,
       };
+      if (ablation) out.ablation = ablation;
       if (logits) out.logits = Array.from(logits);
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
@@ -104,6 +138,7 @@ await runCli(USAGE, async (argv) => {
         );
       }
     }
+    hook?.destroy();
     engine.unload();
   } finally {
     gpu.destroy();

@@ -1,5 +1,6 @@
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import type { Gpt2Config } from '../model/config.ts';
+import type { ForwardHook } from '../model/forward-hook.ts';
 import { Gpt2Model, type LogitLensRow } from '../model/gpt2-model.ts';
 import { loadGpt2Weights } from '../model/load-weights.ts';
 import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
@@ -123,6 +124,20 @@ export class Gpt2Engine {
       );
     }
     return this.model.logitLens(this.cachedIds[position], position, topN);
+  }
+
+  /**
+   * Runs every later forward with `hook`'s kernels (an intervention; null: none). The KV
+   * cache was computed without it, so it is dropped and the next run starts from position 0.
+   */
+  setForwardHook(hook: ForwardHook | null): void {
+    this.model.setForwardHook(hook);
+    this.cachedIds = [];
+  }
+
+  /** Forgets the KV cache's contents, after work that ran the model directly (sweeps). */
+  dropCache(): void {
+    this.cachedIds = [];
   }
 
   /** Frees every GPU buffer of the model and its weights. The GPU context stays open. */

@@ -25,6 +25,7 @@ import {
 import { TopKCall, type Candidate, TOPK_OUTPUT_BYTES, parseCandidates } from '../kernels/topk.ts';
 import type { Gpt2Config } from './config.ts';
 import { ContextFullError } from './context-full-error.ts';
+import type { ForwardActivations, ForwardHook, HookPoint } from './forward-hook.ts';
 import type { Gpt2Weights } from './weights.ts';
 
 /** What one forward pass sends back to the CPU: enough to sample the next token. */
@@ -131,6 +132,8 @@ export class Gpt2Model {
   private readonly lensNorm: LayerNormCall;
   /** Scratch for the cache rows a logit-lens recomputation must leave untouched. */
   private readonly cacheBackup: GPUBuffer;
+  /** Kernels added at fixed points of every forward (interventions); see forward-hook.ts. */
+  private hook: ForwardHook | null = null;
 
   constructor(
     private readonly gpu: GpuContext,
@@ -258,6 +261,34 @@ export class Gpt2Model {
     return this.cached;
   }
 
+  /** The buffers forward hooks read and change. */
+  get activations(): ForwardActivations {
+    return { residual: this.x, headOutputs: this.att, logits: this.logits };
+  }
+
+  /** Runs every later forward with `hook`'s kernels (null: none). The cache is not redone. */
+  setForwardHook(hook: ForwardHook | null): void {
+    this.hook = hook;
+  }
+
+  /**
+   * Records one forward of `ids` at pos0 into `encoder`, without sampling support, submit or
+   * readback: for sweeps of many forwards in few submits. The last position's logits are left
+   * in `activations.logits`. The ids are written before the submit, so every forward in one
+   * submit must have the same ids. Returns the number of dispatches.
+   */
+  encodeForward(encoder: GPUCommandEncoder, ids: readonly number[], pos0: number): number {
+    this.checkTokens(ids, pos0);
+    if (this.busy) throw new Error('Gpt2Model.encodeForward called while a step is still running');
+    this.gpu.write(this.ids, new Uint32Array(ids));
+    const ops = this.forwardOps(ids.length, pos0, 1).filter(
+      (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
+    );
+    const dispatches = this.encodeOps(encoder, ops, null);
+    this.cached = pos0 + ids.length;
+    return dispatches;
+  }
+
   /**
    * Runs tokens `ids` at positions `pos0 .. pos0 + ids.length - 1` (pos0 <= position: a
    * smaller pos0 rewinds the cache, as when branching), leaving the logits of the last one
@@ -277,7 +308,8 @@ export class Gpt2Model {
     const t0 = performance.now();
     try {
       this.gpu.write(this.ids, new Uint32Array(ids));
-      const profile = options.profile === true && this.timer !== null;
+      // The timer has a slot per kernel of a plain forward; hooks add kernels.
+      const profile = options.profile === true && this.timer !== null && this.hook === null;
       const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
       const ops = this.forwardOps(T, pos0, invTemperature);
       const dispatches = this.encodeOps(
@@ -346,11 +378,13 @@ export class Gpt2Model {
       if (T > 1 && kernels === 'v2' && v2) v2.encode(p, sizes);
       else v1.encode(p, sizes);
     };
+    const hook = (point: HookPoint, l: number) => this.hook?.ops(point, l, T, pos0) ?? [];
     const ops: Op[] = [
       { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
     ];
     this.layers.forEach((L, l) => {
       ops.push(
+        ...hook('resid_pre', l),
         { kind: 'layernorm', encode: (p) => norm(L.ln1, L.ln1V2, p) },
         { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
         { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
@@ -361,7 +395,9 @@ export class Gpt2Model {
               ? L.attentionV2.encode(p, { T, pos0, C, NH })
               : L.attention.encode(p, { T, pos0, C, NH }),
         },
+        ...hook('head_out', l),
         { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
+        ...hook('resid_mid', l),
         { kind: 'layernorm', encode: (p) => norm(L.ln2, L.ln2V2, p) },
         { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
         {
@@ -372,6 +408,7 @@ export class Gpt2Model {
       );
     });
     ops.push(
+      ...hook('resid_pre', this.layers.length),
       {
         kind: 'layernorm',
         encode: (p) => this.lnF.encode(p, { rows: 1, C, first_row: T - 1, eps }),

@@ -67,3 +67,80 @@ describe('npm run inspect', () => {
     });
   });
 });
+
+function generate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', [
+      'tsx',
+      '--import',
+      './src/cli/register-raw.mjs',
+      'src/cli/generate.ts',
+      ...args,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('npm run generate -- --ablate', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpt2-ablate-'));
+    await writeRandomCheckpoint(dir, { config: CONFIG, seed: 13 });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Seven CLI processes at once: slow on a shared CPU, hence the longer timeout.
+  it(
+    'changes --logits and generation, records the ablation, and refuses bad heads and modes',
+    { timeout: 400_000 },
+    async () => {
+      const base = [
+        '--model',
+        dir,
+        '--ids',
+        '10,20,30,40',
+        '--max-tokens',
+        '3',
+        '--json',
+        '--logits',
+      ];
+      const [plain, zero, mean, scaled, ...bad] = await Promise.all([
+        generate(base),
+        generate([...base, '--ablate', '0.0,1.2']),
+        generate([...base, '--ablate', '0.0,1.2', '--ablate-mode', 'mean', '--f16']),
+        generate([...base, '--ablate', '1.1', '--ablate-mode', 'scale:1']),
+        generate([...base, '--ablate', '2.0']),
+        generate([...base, '--ablate', '0.0', '--ablate-mode', 'scale:nan']),
+        generate([...base, '--ablate-mode', 'zero']),
+      ]);
+      for (const r of [plain, zero, mean, scaled]) expect(r.code, r.stderr).toBe(0);
+      const logits = (r: { stdout: string }) => JSON.parse(r.stdout).logits as number[];
+      expect(logits(zero)).not.toEqual(logits(plain));
+      expect(logits(mean)).not.toEqual(logits(plain));
+      // Scaling by 1 is no change at all.
+      expect(logits(scaled)).toEqual(logits(plain));
+      expect(JSON.parse(zero.stdout).ablation).toEqual({
+        heads: [
+          { layer: 0, head: 0 },
+          { layer: 1, head: 2 },
+        ],
+        mode: 'zero',
+        scale: 0,
+      });
+      expect(JSON.parse(plain.stdout).ablation).toBeUndefined();
+      const messages = [
+        /layer 2 does not exist \(this model has layers 0..1\)/,
+        /finite factor/,
+        /--ablate-mode needs --ablate/,
+      ];
+      bad.forEach((r, i) => {
+        expect(r.stderr).toMatch(messages[i]);
+        expect(r.code).toBe(2);
+      });
+    },
+  );
+});

@@ -6,11 +6,18 @@
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import { computeHeadRoles, ROLE_NAMES, ROLE_THRESHOLD } from '../inspect/head-roles.ts';
+import { directLogitAttribution } from '../inspect/logit-attribution.ts';
+import { checkPatchingRequest, runPatching } from '../inspect/patching.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
 import { UsageError, idsArg, numberArg, parseArgs, type FlagSpec } from './args.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run inspect -- roles --model M [--ids LIST] [--seed S] [--f16] [--json]
+       npm run inspect -- patch --model M (--clean TEXT | --clean-ids LIST)
+         (--corrupt TEXT | --corrupt-ids LIST) (--right TOKEN | --right-id N)
+         (--wrong TOKEN | --wrong-id N) [--f16] [--json]
+       npm run inspect -- dla --model M (--prompt TEXT | --ids LIST)
+         (--token TOKEN | --token-id N) [--f16] [--json]
   (every command also takes --hub-base URL)`;
 
 const COMMON: FlagSpec = { model: 'string', f16: 'boolean', json: 'boolean', 'hub-base': 'string' };
@@ -83,7 +90,128 @@ async function roles(argv: string[]): Promise<void> {
   });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { roles };
+/** Ids from --TEXTFLAG TEXT or --IDSFLAG LIST (exactly one of them). */
+function promptIds(engine: Gpt2Engine, args: Args, textFlag: string, idsFlag: string): number[] {
+  const text = args.get(textFlag);
+  const list = args.get(idsFlag);
+  if ((text === undefined) === (list === undefined)) {
+    throw new UsageError(`give exactly one of --${textFlag} and --${idsFlag}`);
+  }
+  const ids = typeof list === 'string' ? idsArg(list) : engine.tokenizer.encode(String(text));
+  checkIds(engine, ids, typeof list === 'string' ? `--${idsFlag}` : `--${textFlag}`);
+  return ids;
+}
+
+/** One token from --NAME TEXT (which must encode to exactly one token) or --NAME-id N. */
+function tokenId(engine: Gpt2Engine, args: Args, name: string): number {
+  const text = args.get(name);
+  const id = args.get(`${name}-id`);
+  if ((text === undefined) === (id === undefined)) {
+    throw new UsageError(`give exactly one of --${name} and --${name}-id`);
+  }
+  if (typeof id === 'string') {
+    const [v] = idsArg(id);
+    if (id.includes(',')) throw new UsageError(`--${name}-id takes one token id, got "${id}"`);
+    checkIds(engine, [v], `--${name}-id`);
+    return v;
+  }
+  const ids = engine.tokenizer.encode(String(text));
+  if (ids.length !== 1) {
+    throw new UsageError(
+      `--${name} ${JSON.stringify(text)} is ${ids.length} tokens (${ids.join(',')}), not one: ` +
+        `give a single token (mind the leading space: " Mary") or its id with --${name}-id`,
+    );
+  }
+  return ids[0];
+}
+
+async function patch(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, {
+    ...COMMON,
+    clean: 'string',
+    'clean-ids': 'string',
+    corrupt: 'string',
+    'corrupt-ids': 'string',
+    right: 'string',
+    'right-id': 'string',
+    wrong: 'string',
+    'wrong-id': 'string',
+  });
+  await withEngine(args, async (engine) => {
+    const request = {
+      cleanIds: promptIds(engine, args, 'clean', 'clean-ids'),
+      corruptIds: promptIds(engine, args, 'corrupt', 'corrupt-ids'),
+      rightId: tokenId(engine, args, 'right'),
+      wrongId: tokenId(engine, args, 'wrong'),
+    };
+    try {
+      checkPatchingRequest(engine, request);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const r = await runPatching(engine, request);
+    if (args.get('json')) {
+      const out: Record<string, unknown> = {
+        clean_ids: request.cleanIds,
+        corrupt_ids: request.corruptIds,
+        right_id: request.rightId,
+        wrong_id: request.wrongId,
+        clean_ld: r.cleanLd,
+        corrupt_ld: r.corruptLd,
+        heads: r.heads,
+        positions: r.positions,
+      };
+      if (r.undefinedReason) out.undefined_reason = r.undefinedReason;
+      out.stats = r.stats;
+      process.stdout.write(JSON.stringify(out) + '\n');
+      return;
+    }
+    const say = (s: string) => process.stdout.write(s + '\n');
+    say(`LD = logit(right) - logit(wrong): clean ${fmt(r.cleanLd)}, corrupted ${fmt(r.corruptLd)}`);
+    if (r.undefinedReason) {
+      say(`effects undefined: ${r.undefinedReason}`);
+      return;
+    }
+    const heads = r.heads
+      .flatMap((row, l) => row.map((e, h) => ({ name: `L${l}H${h}`, e: e ?? 0 })))
+      .sort((a, b) => Math.abs(b.e) - Math.abs(a.e))
+      .slice(0, 10);
+    say('heads with the largest effect (1 = restores the clean answer):');
+    for (const { name, e } of heads) say(`  ${name.padEnd(8)} ${fmt(e)}`);
+    say(
+      `${r.stats.forwards} forwards in ${r.stats.submits} submits, ${(r.stats.ms / 1000).toFixed(1)} s`,
+    );
+  });
+}
+
+async function dla(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, {
+    ...COMMON,
+    prompt: 'string',
+    ids: 'string',
+    token: 'string',
+    'token-id': 'string',
+  });
+  await withEngine(args, async (engine) => {
+    const ids = promptIds(engine, args, 'prompt', 'ids');
+    const token = tokenId(engine, args, 'token');
+    const r = await directLogitAttribution(engine, ids, token);
+    if (args.get('json')) {
+      process.stdout.write(
+        JSON.stringify({ ids, token_id: token, logit: r.logit, beta: r.beta, parts: r.parts }) +
+          '\n',
+      );
+      return;
+    }
+    const say = (s: string) => process.stdout.write(s + '\n');
+    say(`logit of ${JSON.stringify(engine.tokenizer.decode([token]))} (${token}): ${fmt(r.logit)}`);
+    const top = [...r.parts].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, 12);
+    for (const p of top) say(`  ${p.name.padEnd(14)} ${p.value >= 0 ? '+' : ''}${fmt(p.value)}`);
+    say(`  ${'ln_f beta'.padEnd(14)} ${r.beta >= 0 ? '+' : ''}${fmt(r.beta)}`);
+  });
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { roles, patch, dla };
 
 await runCli(USAGE, async (argv) => {
   const [name, ...rest] = argv;

@@ -30,3 +30,9 @@ export interface ForwardActivations {
   /** [V], the logits of the forward's last position (after the forward). */
   logits: GPUBuffer;
 }
+
+/** Several hooks in one: at each point, each hook's kernels in order. */
+export function composeHooks(...hooks: (ForwardHook | null)[]): ForwardHook {
+  const present = hooks.filter((h): h is ForwardHook => h !== null);
+  return { ops: (point, layer, T, pos0) => present.flatMap((h) => h.ops(point, layer, T, pos0)) };
+}

@@ -266,6 +266,11 @@ export class Gpt2Model {
     return { residual: this.x, headOutputs: this.att, logits: this.logits };
   }
 
+  /** The hook every forward runs with (null: none). */
+  get forwardHook(): ForwardHook | null {
+    return this.hook;
+  }
+
   /** Runs every later forward with `hook`'s kernels (null: none). The cache is not redone. */
   setForwardHook(hook: ForwardHook | null): void {
     this.hook = hook;

@@ -61,6 +61,9 @@ export interface PatchingRef {
   heads: (number | null)[][];
   /** [L][T]: resid_pre of block l at position p from the clean run. */
   positions: (number | null)[][];
+  /** The patched runs' LD, [L][H] and [L][T]. */
+  headsLd: number[][];
+  positionsLd: number[][];
 }
 
 /**
@@ -91,36 +94,39 @@ export function patchingRef(
   const corruptLd = ld(lastLogitsRef(cfg, w, corrupt));
   const effect = (patched: number) =>
     cleanLd === corruptLd ? null : (patched - corruptLd) / (cleanLd - corruptLd);
-  const heads = Array.from({ length: L }, (_, l) =>
+  const headsLd = Array.from({ length: L }, (_, l) =>
     Array.from({ length: NH }, (_, h) =>
-      effect(
-        ld(
-          lastLogitsRef(cfg, w, corrupt, {
-            headOutputs: (layer, a) => {
-              if (layer !== l) return;
-              for (let t = 0; t < T; t++)
-                for (let d = h * HS; d < (h + 1) * HS; d++) a[t * C + d] = z[l][t * C + d];
-            },
-          }),
-        ),
+      ld(
+        lastLogitsRef(cfg, w, corrupt, {
+          headOutputs: (layer, a) => {
+            if (layer !== l) return;
+            for (let t = 0; t < T; t++)
+              for (let d = h * HS; d < (h + 1) * HS; d++) a[t * C + d] = z[l][t * C + d];
+          },
+        }),
       ),
     ),
   );
-  const positions = Array.from({ length: L }, (_, l) =>
+  const positionsLd = Array.from({ length: L }, (_, l) =>
     Array.from({ length: T }, (_, p) =>
-      effect(
-        ld(
-          lastLogitsRef(cfg, w, corrupt, {
-            residPre: (layer, x) => {
-              if (layer !== l) return;
-              for (let c = 0; c < C; c++) x[p * C + c] = resid[l][p * C + c];
-            },
-          }),
-        ),
+      ld(
+        lastLogitsRef(cfg, w, corrupt, {
+          residPre: (layer, x) => {
+            if (layer !== l) return;
+            for (let c = 0; c < C; c++) x[p * C + c] = resid[l][p * C + c];
+          },
+        }),
       ),
     ),
   );
-  return { cleanLd, corruptLd, heads, positions };
+  return {
+    cleanLd,
+    corruptLd,
+    heads: headsLd.map((row) => row.map(effect)),
+    positions: positionsLd.map((row) => row.map(effect)),
+    headsLd,
+    positionsLd,
+  };
 }
 
 export interface DlaRef {

@@ -1,0 +1,66 @@
+/**
+ * npm run bench:patching -- [--model <dir|url|hf:repo|tiny|gpt2|...>] [--tokens T] [--f16]
+ *   [--per-submit N] [--compare]
+ * Times one full activation-patching sweep (every head, every (layer, position)) on a prompt
+ * of T random tokens (default 15) and prints the forwards, submits and dispatches it used.
+ * --compare also runs the sweep with one forward per submit, waiting for each (as a tool that
+ * makes a round trip per patched run would), and prints the ratio. Default model: a random
+ * GPT-2-small-shaped checkpoint made in memory.
+ */
+import { isGpt2PresetName, presetModelFiles } from '../bench/run-bench.ts';
+import { Gpt2Engine } from '../generation/gpt2-engine.ts';
+import { createNodeGpuContext } from '../gpu/node-gpu.ts';
+import { runPatching } from '../inspect/patching.ts';
+import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
+import { UsageError, numberArg, parseArgs } from './args.ts';
+import { runCli } from './run-cli.ts';
+
+const USAGE = `usage: npm run bench:patching -- [--model <dir|url|hf:owner/name|tiny|gpt2|...>]
+  [--tokens T] [--f16] [--per-submit N] [--compare]`;
+
+await runCli(USAGE, async (argv) => {
+  const args = parseArgs(argv, {
+    model: 'string',
+    tokens: 'string',
+    f16: 'boolean',
+    'per-submit': 'string',
+    compare: 'boolean',
+  });
+  const model = (args.get('model') as string | undefined) ?? 'gpt2';
+  const perSubmit = numberArg(args, 'per-submit', 16, { integer: true, min: 1, max: 4096 });
+  const gpu = await createNodeGpuContext();
+  try {
+    const files = isGpt2PresetName(model) ? presetModelFiles(model) : await nodeModelFiles(model);
+    const engine = await Gpt2Engine.load(gpu, files, { storage: args.get('f16') ? 'f16' : 'f32' });
+    try {
+      const { vocabSize: V, nPositions: P, nLayer: L, nHead: NH } = engine.config;
+      const T = numberArg(args, 'tokens', 15, { integer: true, min: 1, max: P });
+      if (V < 3) throw new UsageError('the model needs a vocabulary of at least 3 tokens');
+      // Deterministic ids, a different token at one position, answers 1 and 2.
+      const clean = Array.from({ length: T }, (_, i) => (i * 7919 + 11) % V);
+      const corrupt = [...clean];
+      corrupt[Math.floor(T / 2)] = (corrupt[Math.floor(T / 2)] + 1) % V;
+      const request = { cleanIds: clean, corruptIds: corrupt, rightId: 1, wrongId: 2 };
+      const line = (
+        label: string,
+        s: { forwards: number; submits: number; dispatches: number; ms: number },
+      ) =>
+        `${label.padEnd(28)} ${s.forwards} forwards (L=${L}, H=${NH}, T=${T}), ${s.submits} submits, ` +
+        `${s.dispatches} dispatches, ${(s.ms / 1000).toFixed(2)} s, ${(s.ms / s.forwards).toFixed(1)} ms/forward`;
+      const batched = await runPatching(engine, request, { forwardsPerSubmit: perSubmit });
+      process.stdout.write(`${files.description}, ${engine.storage}\n`);
+      process.stdout.write(line(`sweep, ${perSubmit} per submit:`, batched.stats) + '\n');
+      if (args.get('compare')) {
+        const single = await runPatching(engine, request, { forwardsPerSubmit: 1 });
+        process.stdout.write(line('sweep, 1 per submit:', single.stats) + '\n');
+        process.stdout.write(
+          `batched / one per submit: ${(batched.stats.ms / single.stats.ms).toFixed(2)}x the time\n`,
+        );
+      }
+    } finally {
+      engine.unload();
+    }
+  } finally {
+    gpu.destroy();
+  }
+});

@@ -23,6 +23,13 @@ function inspect(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
+/** Runs the commands one after another: parallel CLI processes starve other test files. */
+async function inSequence<T>(runs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const run of runs) out.push(await run());
+  return out;
+}
+
 const CONFIG = { nLayer: 2, nHead: 3, nEmbd: 36, nPositions: 24, vocabSize: 50257, nInner: 70 };
 
 describe('npm run inspect', () => {
@@ -36,7 +43,7 @@ describe('npm run inspect', () => {
   // CLI processes on a shared CPU are slow, hence the longer timeouts.
   it(
     'roles --json prints ids and the four scores per layer and head',
-    { timeout: 400_000 },
+    { timeout: 600_000 },
     async () => {
       const r = await inspect(['roles', '--model', dir, '--seed', '4', '--json', '--f16']);
       expect(r.code, r.stderr).toBe(0);
@@ -57,7 +64,7 @@ describe('npm run inspect', () => {
     },
   );
 
-  it('answers bad input with a clear error and exit code 2', { timeout: 400_000 }, async () => {
+  it('answers bad input with a clear error and exit code 2', { timeout: 600_000 }, async () => {
     const cases: [string[], RegExp][] = [
       [['roles', '--model', dir, '--ids', '1,99999'], /99999 is outside the vocabulary/],
       [['roles', '--model', dir, '--ids', '1,x'], /"x" is not a token id/],
@@ -65,7 +72,13 @@ describe('npm run inspect', () => {
       [['roles', '--model', dir, '--ids', Array(25).fill(1).join(',')], /at most 24/],
       [['nothing', '--model', dir], /unknown command "nothing"/],
     ];
-    const results = await Promise.all(cases.map(([args]) => inspect(args)));
+    const results = await inSequence(
+      cases.map(
+        ([args]) =>
+          () =>
+            inspect(args),
+      ),
+    );
     cases.forEach(([args, message], i) => {
       expect(results[i].stderr, args.join(' ')).toMatch(message);
       expect(results[i].code, args.join(' ')).toBe(2);
@@ -98,10 +111,10 @@ describe('npm run generate -- --ablate', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  // Seven CLI processes at once: slow on a shared CPU, hence the longer timeout.
+  // Seven CLI processes, one after another: slow on a shared CPU, hence the longer timeout.
   it(
     'changes --logits and generation, records the ablation, and refuses bad heads and modes',
-    { timeout: 400_000 },
+    { timeout: 600_000 },
     async () => {
       const base = [
         '--model',
@@ -113,14 +126,14 @@ describe('npm run generate -- --ablate', () => {
         '--json',
         '--logits',
       ];
-      const [plain, zero, mean, scaled, ...bad] = await Promise.all([
-        generate(base),
-        generate([...base, '--ablate', '0.0,1.2']),
-        generate([...base, '--ablate', '0.0,1.2', '--ablate-mode', 'mean', '--f16']),
-        generate([...base, '--ablate', '1.1', '--ablate-mode', 'scale:1']),
-        generate([...base, '--ablate', '2.0']),
-        generate([...base, '--ablate', '0.0', '--ablate-mode', 'scale:nan']),
-        generate([...base, '--ablate-mode', 'zero']),
+      const [plain, zero, mean, scaled, ...bad] = await inSequence([
+        () => generate(base),
+        () => generate([...base, '--ablate', '0.0,1.2']),
+        () => generate([...base, '--ablate', '0.0,1.2', '--ablate-mode', 'mean', '--f16']),
+        () => generate([...base, '--ablate', '1.1', '--ablate-mode', 'scale:1']),
+        () => generate([...base, '--ablate', '2.0']),
+        () => generate([...base, '--ablate', '0.0', '--ablate-mode', 'scale:nan']),
+        () => generate([...base, '--ablate-mode', 'zero']),
       ]);
       for (const r of [plain, zero, mean, scaled]) expect(r.code, r.stderr).toBe(0);
       const logits = (r: { stdout: string }) => JSON.parse(r.stdout).logits as number[];
@@ -160,63 +173,67 @@ describe('npm run inspect -- patch and dla', () => {
 
   it(
     'patch --json and dla --json print the shapes of the issue; bad input gets a clear error',
-    { timeout: 400_000 },
+    { timeout: 600_000 },
     async () => {
       const m = ['--model', dir];
-      const [patched, same, attributed, ...bad] = await Promise.all([
-        inspect([
-          'patch',
-          ...m,
-          '--clean',
-          'When Mary and John went',
-          '--corrupt',
-          'When John and Mary went',
-          '--right',
-          ' Mary',
-          '--wrong-id',
-          '1757',
-          '--json',
-        ]),
-        inspect([
-          'patch',
-          ...m,
-          '--clean-ids',
-          '1,2,3',
-          '--corrupt-ids',
-          '1,2,3',
-          '--right-id',
-          '5',
-          '--wrong-id',
-          '6',
-          '--json',
-          '--f16',
-        ]),
-        inspect(['dla', ...m, '--prompt', 'Once upon a', '--token', ' time', '--json']),
-        inspect([
-          'patch',
-          ...m,
-          '--clean-ids',
-          '1,2,3',
-          '--corrupt-ids',
-          '1,2',
-          '--right-id',
-          '5',
-          '--wrong-id',
-          '6',
-        ]),
-        inspect([
-          'patch',
-          ...m,
-          '--clean-ids',
-          '1,2',
-          '--corrupt-ids',
-          '1,3',
-          '--right',
-          ' Mary and',
-          '--wrong-id',
-          '6',
-        ]),
-        inspect(['dla', ...m, '--ids', '1,2', '--token-id', '50257']),
+      const [patched, same, attributed, ...bad] = await inSequence([
+        () =>
+          inspect([
+            'patch',
+            ...m,
+            '--clean',
+            'When Mary and John went',
+            '--corrupt',
+            'When John and Mary went',
+            '--right',
+            ' Mary',
+            '--wrong-id',
+            '1757',
+            '--json',
+          ]),
+        () =>
+          inspect([
+            'patch',
+            ...m,
+            '--clean-ids',
+            '1,2,3',
+            '--corrupt-ids',
+            '1,2,3',
+            '--right-id',
+            '5',
+            '--wrong-id',
+            '6',
+            '--json',
+            '--f16',
+          ]),
+        () => inspect(['dla', ...m, '--prompt', 'Once upon a', '--token', ' time', '--json']),
+        () =>
+          inspect([
+            'patch',
+            ...m,
+            '--clean-ids',
+            '1,2,3',
+            '--corrupt-ids',
+            '1,2',
+            '--right-id',
+            '5',
+            '--wrong-id',
+            '6',
+          ]),
+        () =>
+          inspect([
+            'patch',
+            ...m,
+            '--clean-ids',
+            '1,2',
+            '--corrupt-ids',
+            '1,3',
+            '--right',
+            ' Mary and',
+            '--wrong-id',
+            '6',
+          ]),
+        () => inspect(['dla', ...m, '--ids', '1,2', '--token-id', '50257']),
       ]);
       expect(patched.code, patched.stderr).toBe(0);
       const p = JSON.parse(patched.stdout);

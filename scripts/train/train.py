@@ -76,6 +76,18 @@ def parse_args():
     p.add_argument("--prev-head-init", type=float, default=0.0,
                    help="if > 0 (needs --wpe-init sinusoid): start head 0 of layer 0 as a previous-token head, "
                         "with this weight on its query/key entries; training is free to change it")
+    p.add_argument("--induction-frac", type=float, default=0.0,
+                   help="fraction of each batch's rows made of a random token sequence repeated (an end-of-text "
+                        "token, then R random training-vocabulary tokens, again and again); the loss of such a row "
+                        "counts only the repeats, which only copying from the earlier occurrence can predict, so "
+                        "induction heads form without teaching the model that tokens are uniformly likely")
+    p.add_argument("--induction-len", type=int, nargs=2, default=[8, 100], metavar=("MIN", "MAX"),
+                   help="range of the repeated sequence's length R (uniform, inclusive)")
+    p.add_argument("--init-from", default=None,
+                   help="start from an exported model folder (its model.safetensors) instead of a random init, "
+                        "e.g. the committed weights/tiny-trained; --wpe-init and --prev-head-init are then unused")
+    p.add_argument("--init-ckpt", default=None,
+                   help="start from a training checkpoint (--ckpt of an earlier run) instead of a random init")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--budget-minutes", type=float, default=0.0,
                    help="if > 0, the cosine schedule runs on wall time: progress = max(step/steps, elapsed/budget), "
@@ -173,10 +185,76 @@ class CompactGPT(torch.nn.Module):
         logits[..., -1] += math.log(self.n_unseen)  # in place: mm does not keep its output for backward
         if targets is None:
             return logits
-        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1))
+        # Targets of -100 (the unpredictable first copy of a repeated random row) are left out.
+        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
         # A target outside the training vocabulary (only in validation) is one specific token of the
         # n_unseen that share the class: its probability is the class's divided by n_unseen.
-        return loss + math.log(self.n_unseen) * (targets == self.n_unseen_class).float().mean()
+        counted = (targets != -100).float().sum().clamp_min(1)
+        return loss + math.log(self.n_unseen) * (targets == self.n_unseen_class).float().sum() / counted
+
+    @torch.no_grad()
+    def attention(self, idx):
+        """Attention maps of every layer for idx [B, T]: a list of [B, H, T, T]."""
+        x = self.wte[idx] + self.wpe[: idx.shape[1]]
+        atts = []
+        for b in self.h:
+            x, a = b(x, return_att=True)
+            atts.append(a)
+        return atts
+
+
+def repeated_rows(n, T, R_range, n_tokens, bos, gen):
+    """n rows of [bos, t1..tR, t1..tR, ...] (R uniform in R_range, t uniform over n_tokens) as (x, y) [n, T];
+    y is -100 up to the first token that the earlier copy predicts (the second occurrence of t2)."""
+    xs, ys = [], []
+    for _ in range(n):
+        R = int(torch.randint(R_range[0], R_range[1] + 1, (1,), generator=gen))
+        seg = torch.randint(0, n_tokens, (R,), generator=gen)
+        row = torch.cat([torch.tensor([bos]), seg.repeat(T // R + 2)])[: T + 1]
+        y = row[1:].clone()
+        # Position R holds tR's first occurrence; from position R + 1 on, the token after the earlier
+        # occurrence of the current token is the answer.
+        y[: R + 1] = -100
+        xs.append(row[:T])
+        ys.append(y)
+    return torch.stack(xs), torch.stack(ys)
+
+
+@torch.no_grad()
+def role_scores(model, n_tokens, bos, R=50, n_seq=8, seed=5):
+    """Mean previous-token and induction attention per head, with the head-role definitions of the engine
+    (issue 9) on n_seq inputs [bos, t1..tR, t1..tR]: previous = mean over i >= 1 of A[i][i-1], induction =
+    mean over i in R+1..2R of A[i][i-R+1]. Returns two [L][H] tensors."""
+    gen = torch.Generator().manual_seed(seed)
+    seg = torch.randint(0, n_tokens, (n_seq, R), generator=gen)
+    idx = torch.cat([torch.full((n_seq, 1), bos), seg, seg], 1)
+    was_training = model.training
+    model.eval()
+    atts = torch.stack(model.attention(idx))  # [L, B, H, n, n]
+    model.train(was_training)
+    n = 2 * R + 1
+    i = torch.arange(1, n)
+    prev = atts[:, :, :, i, i - 1].mean((1, 3))
+    j = torch.arange(R + 1, 2 * R + 1)
+    ind = atts[:, :, :, j, j - R + 1].mean((1, 3))
+    return prev, ind
+
+
+def load_exported(model, path, seen, n_layer):
+    """Load an exported model.safetensors into the compact training model: the seen tokens' rows of wte,
+    and the shared row of the unseen tokens (any unseen token's row: the export wrote them all equal)."""
+    W = {k: torch.from_numpy(v.astype(np.float32)) for k, v in read_safetensors(path).items()}
+    unseen = np.setdiff1d(np.arange(VOCAB), seen)
+    sd = {"wte": torch.cat([W["wte.weight"][torch.from_numpy(seen)], W["wte.weight"][int(unseen[0])][None]]),
+          "wpe": W["wpe.weight"], "ln_f.weight": W["ln_f.weight"], "ln_f.bias": W["ln_f.bias"]}
+    names = {"ln_1.weight": "ln_1.weight", "ln_1.bias": "ln_1.bias", "c_attn_w": "attn.c_attn.weight",
+             "c_attn_b": "attn.c_attn.bias", "attn_proj_w": "attn.c_proj.weight", "attn_proj_b": "attn.c_proj.bias",
+             "ln_2.weight": "ln_2.weight", "ln_2.bias": "ln_2.bias", "c_fc_w": "mlp.c_fc.weight",
+             "c_fc_b": "mlp.c_fc.bias", "mlp_proj_w": "mlp.c_proj.weight", "mlp_proj_b": "mlp.c_proj.bias"}
+    for i in range(n_layer):
+        for mine, hf in names.items():
+            sd[f"h.{i}.{mine}"] = W[f"h.{i}.{hf}"]
+    model.load_state_dict(sd)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -295,6 +373,13 @@ def main():
 
     model = CompactGPT(n_seen, args.n_layer, args.n_head, args.n_embd, args.n_positions, args.wpe_init, args.wpe_scale,
                        args.wpe_max_freq, args.prev_head_init)
+    if args.init_from:
+        load_exported(model, os.path.join(args.init_from, "model.safetensors"), seen, args.n_layer)
+        log(f"started from {args.init_from}")
+    if args.init_ckpt:
+        model.load_state_dict(torch.load(args.init_ckpt)["model"])
+        log(f"started from checkpoint {args.init_ckpt}")
+    bos = int(remap[EOT])
     T = args.seq_len
     assert T <= args.n_positions
 
@@ -344,6 +429,7 @@ def main():
 
         n_params = sum(p.numel() for p in model.parameters())
         log(f"compact trainable parameters: {n_params}")
+        rep_gen = torch.Generator().manual_seed(args.seed + 1)
         t0 = time.time()
         best = float("inf")
         smooth = None
@@ -352,9 +438,13 @@ def main():
             lr = lr_at(step, time.time() - t0)
             for gr in opt.param_groups:
                 gr["lr"] = lr
-            starts = torch.randint(0, len(train_c) - T - 1, (args.batch,))
+            n_rep = round(args.batch * args.induction_frac)
+            starts = torch.randint(0, len(train_c) - T - 1, (args.batch - n_rep,))
             x = torch.stack([train_c[s : s + T] for s in starts])
             y = torch.stack([train_c[s + 1 : s + T + 1] for s in starts])
+            if n_rep:
+                rx, ry = repeated_rows(n_rep, T, args.induction_len, n_seen, bos, rep_gen)
+                x, y = torch.cat([x, rx]), torch.cat([y, ry])
             loss = model(x, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -373,8 +463,12 @@ def main():
             if (step + 1) % args.eval_every == 0 or last:
                 vl = evaluate(vx, vy)
                 trl = evaluate(tx, ty)
-                history.append({"step": step + 1, "train_loss": trl, "val_loss": vl, "seconds": round(el, 1)})
-                log(f"== eval step {step + 1}: train {trl:.4f} val {vl:.4f} ({el / 60:.1f} min)")
+                prev, ind = role_scores(model, n_seen, bos)
+                history.append({"step": step + 1, "train_loss": trl, "val_loss": vl, "seconds": round(el, 1),
+                                "l0h0_previous": round(float(prev[0, 0]), 3),
+                                "best_induction": round(float(ind.max()), 3)})
+                log(f"== eval step {step + 1}: train {trl:.4f} val {vl:.4f} ({el / 60:.1f} min), L0H0 previous "
+                    f"{float(prev[0, 0]):.3f}, induction by layer {[round(float(v), 3) for v in ind.max(1).values]}")
                 if vl < best:
                     best = vl
                     torch.save({"model": model.state_dict(), "seen": seen, "args": vars(args), "history": history,
@@ -555,14 +649,19 @@ def export(args, model, seen, history, ck, train_seconds, evaluate, vset, tset, 
         st = torch.stack(rows)  # [L, H, 3]
         sums = st if sums is None else sums + st
     sums = sums / nwin
+    # Induction: on repeated random training-vocabulary tokens (role_scores), not on text.
+    eot_row = np.searchsorted(seen, EOT)
+    bos = int(eot_row) if eot_row < n_seen and seen[eot_row] == EOT else n_seen
+    _, ind = role_scores(model, n_seen, bos)
     for l in range(args.n_layer):
         for h in range(args.n_head):
             att_stats.append({"layer": l, "head": h, "prev_token": round(float(sums[l, h, 0]), 3),
                               "first_token": round(float(sums[l, h, 1]), 3), "self": round(float(sums[l, h, 2]), 3),
-                              "entropy_nats": round(float(sums[l, h, 3]), 2)})
+                              "entropy_nats": round(float(sums[l, h, 3]), 2),
+                              "induction_repeated_random": round(float(ind[l, h]), 3)})
     for a in att_stats:
         log(f"  L{a['layer']}H{a['head']}: prev {a['prev_token']:.3f} first {a['first_token']:.3f} self {a['self']:.3f}"
-            f" entropy {a['entropy_nats']:.2f}")
+            f" entropy {a['entropy_nats']:.2f} induction {a['induction_repeated_random']:.3f}")
     # A uniform causal head over queries 64..T-1 would have entropy mean(log(t+1)).
     uniform_entropy = float(np.mean(np.log(np.arange(64, T) + 1)))
     log(f"  (uniform attention: entropy {uniform_entropy:.2f}, prev {float(np.mean(1 / (np.arange(1, T) + 1))):.3f})")

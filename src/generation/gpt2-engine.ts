@@ -132,12 +132,12 @@ export class Gpt2Engine {
    */
   setForwardHook(hook: ForwardHook | null): void {
     this.model.setForwardHook(hook);
-    this.cachedIds = [];
+    this.inCache = [];
   }
 
   /** Forgets the KV cache's contents, after work that ran the model directly (sweeps). */
   dropCache(): void {
-    this.cachedIds = [];
+    this.inCache = [];
   }
 
   /** Frees every GPU buffer of the model and its weights. The GPU context stays open. */

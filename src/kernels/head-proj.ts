@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 
-export const headProjSource = source;
 export const headProjLayout = new UniformLayout([
   ['C', 'u32'],
   ['NH', 'u32'],

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const logitAttributionSource = source;
 export const logitAttributionLayout = new UniformLayout([
   ['C', 'u32'],
   ['n', 'u32'],

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const rowsMixSource = source;
 export const rowsMixLayout = new UniformLayout([
   ['rows', 'u32'],
   ['C', 'u32'],

@@ -11,6 +11,13 @@ export interface GpuCapabilities {
   fallbackAdapter: boolean;
   timestampQuery: boolean;
   shaderF16: boolean;
+  /**
+   * `subgroups` was enabled: the adapter has it with subgroups of at most 64 invocations
+   * (the kernels' reductions assume a subgroup never spans two 64-invocation rows).
+   */
+  subgroups: boolean;
+  /** The adapter's largest subgroup size when `subgroups` is enabled, else 0. */
+  subgroupMaxSize: number;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
 }

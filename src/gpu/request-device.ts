@@ -5,6 +5,8 @@ export interface RequestDeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Ask for `shader-f16` when the adapter has it (default true). */
   allowShaderF16?: boolean;
+  /** Ask for `subgroups` when the adapter has it (default true; false forces the fallbacks). */
+  allowSubgroups?: boolean;
 }
 
 /**
@@ -36,6 +38,15 @@ export async function requestGpuContext(
   if (timestampQuery) features.push('timestamp-query');
   const shaderF16 = (options.allowShaderF16 ?? true) && adapter.features.has('shader-f16');
   if (shaderF16) features.push('shader-f16');
+  // Reductions assume subgroups of 4..64 that tile a 64-invocation row: every real GPU's
+  // (NVIDIA 32, AMD 32/64, Apple 32, Intel 8-32; SwiftShader 4).
+  const info = adapter.info;
+  const subgroups =
+    (options.allowSubgroups ?? true) &&
+    adapter.features.has('subgroups') &&
+    (info?.subgroupMinSize ?? 0) >= 4 &&
+    (info?.subgroupMaxSize ?? 128) <= 64;
+  if (subgroups) features.push('subgroups');
   const l = adapter.limits;
   let device: GPUDevice;
   try {
@@ -57,7 +68,6 @@ export async function requestGpuContext(
         'Close other GPU-heavy tabs or try another browser.',
     );
   }
-  const info = adapter.info;
   const adapterName =
     [info?.vendor, info?.architecture, info?.device, info?.description]
       .filter((s) => s)
@@ -67,6 +77,8 @@ export async function requestGpuContext(
     fallbackAdapter: info?.isFallbackAdapter === true || info?.architecture === 'swiftshader',
     timestampQuery,
     shaderF16,
+    subgroups,
+    subgroupMaxSize: subgroups ? (info?.subgroupMaxSize ?? 0) : 0,
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
     maxBufferSize: device.limits.maxBufferSize,
   });

@@ -113,3 +113,72 @@ export function probsTimesValuesRef(
   }
   return out;
 }
+
+/**
+ * Flash-decoding partials (attention_split.wgsl) for the query q [C] at the last of n
+ * positions over k, v [n, C]: for head h and run s of keysPerSplit keys, m = max score,
+ * l = sum exp(score - m), acc = sum exp(score - m) v, laid out as the kernel writes them:
+ * acc [NH, splits, HS], then (m, l) pairs [NH, splits, 2].
+ */
+export function attentionSplitRef(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  n: number,
+  C: number,
+  NH: number,
+  keysPerSplit: number,
+): Float32Array {
+  const HS = C / NH;
+  const S = Math.ceil(n / keysPerSplit);
+  const out = new Float32Array(NH * S * (HS + 2));
+  const scale = 1 / Math.sqrt(HS);
+  for (let h = 0; h < NH; h++) {
+    for (let s = 0; s < S; s++) {
+      const j0 = s * keysPerSplit;
+      const j1 = Math.min(j0 + keysPerSplit, n);
+      const scores: number[] = [];
+      for (let j = j0; j < j1; j++) {
+        let dot = 0;
+        for (let d = 0; d < HS; d++) dot += q[h * HS + d] * k[j * C + h * HS + d];
+        scores.push(dot * scale);
+      }
+      const m = Math.max(...scores);
+      let l = 0;
+      const acc = new Float64Array(HS);
+      scores.forEach((sc, i) => {
+        const w = Math.exp(sc - m);
+        l += w;
+        for (let d = 0; d < HS; d++) acc[d] += w * v[(j0 + i) * C + h * HS + d];
+      });
+      out.set(acc, (h * S + s) * HS);
+      out[NH * S * HS + 2 * (h * S + s)] = m;
+      out[NH * S * HS + 2 * (h * S + s) + 1] = l;
+    }
+  }
+  return out;
+}
+
+/** The combine of attentionSplitRef's partials: the attention output [C] of the query. */
+export function combineSplitsRef(
+  partials: Float32Array,
+  C: number,
+  NH: number,
+  S: number,
+): Float32Array {
+  const HS = C / NH;
+  const out = new Float32Array(C);
+  for (let h = 0; h < NH; h++) {
+    const stat = (s: number, i: number) => partials[NH * S * HS + 2 * (h * S + s) + i];
+    let M = -Infinity;
+    for (let s = 0; s < S; s++) M = Math.max(M, stat(s, 0));
+    let L = 0;
+    for (let s = 0; s < S; s++) L += Math.exp(stat(s, 0) - M) * stat(s, 1);
+    for (let d = 0; d < HS; d++) {
+      let acc = 0;
+      for (let s = 0; s < S; s++) acc += Math.exp(stat(s, 0) - M) * partials[(h * S + s) * HS + d];
+      out[h * HS + d] = acc / L;
+    }
+  }
+  return out;
+}

@@ -10,6 +10,9 @@ import type { Gpt2Config } from '../../model/config.ts';
 import { KernelCall } from '../../kernels/kernel-call.ts';
 import { LinearCall, linearLayout } from '../../kernels/linear.ts';
 import { SPLIT_K_PARTIAL_FLOATS } from '../../kernels/matmul-v2.ts';
+import { MatvecV2Call } from '../../kernels/matvec-v2.ts';
+import { packF16 } from '../../model/half.ts';
+import { transposeRef } from '../../reference/matvec.ts';
 import {
   benchValues,
   defineKind,
@@ -148,6 +151,34 @@ export const matvecKind = defineKind<LinearInputs>({
       matvecSource,
       (x) => [Math.ceil(x.N / 16), 1], // matvec.wgsl's COLS
     ),
+    {
+      version: 2,
+      about: 'W row per output [N, K], 64 invocations per row, 16-byte loads, subgroup sums',
+      setup(gpu, x) {
+        // Its own layout, made from the shared values: [N, K], whole 16-byte words.
+        const t = transposeRef(x.cpu.weight, x.K, x.N, (n) => new Float32Array(n));
+        const words = x.f16 ? packF16(t) : new Uint32Array(t.buffer);
+        const padded = new Uint32Array(Math.ceil(words.length / 4) * 4);
+        padded.set(words);
+        const weight = gpu.createStorage('bench.matvec.v2.w', padded);
+        const out = outputBuffer(gpu, 'bench.matvec.v2.out', x.N);
+        const call = new MatvecV2Call(
+          gpu,
+          'bench.matvec.v2',
+          { input: x.gpu.input, weight, bias: x.gpu.bias, out },
+          { weightsF16: x.f16, prologue: { kind: 'none' } },
+        );
+        return {
+          output: out,
+          encode: (pass) => call.encode(pass, { K: x.K, N: x.N }),
+          destroy: () => {
+            call.destroy();
+            gpu.destroyBuffer(weight);
+            gpu.destroyBuffer(out);
+          },
+        };
+      },
+    },
   ],
 });
 

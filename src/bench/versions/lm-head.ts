@@ -1,6 +1,7 @@
 /** The tied LM head: logits[V] = wte[V, C] @ x[C], the largest single read of a decode step. */
 import type { GpuContext } from '../../gpu/gpu-context.ts';
 import { LogitsCall } from '../../kernels/logits.ts';
+import { MatvecV2Call } from '../../kernels/matvec-v2.ts';
 import { benchValues, defineKind } from '../kernel-versions.ts';
 import { outputBuffer, weightInput } from './buffers.ts';
 
@@ -56,6 +57,27 @@ export const lmHeadKind = defineKind<LmHeadInputs>({
         return {
           output: out,
           encode: (pass) => call.encode(pass, { C: x.C, V: x.V }),
+          destroy: () => {
+            call.destroy();
+            gpu.destroyBuffer(out);
+          },
+        };
+      },
+    },
+    {
+      version: 2,
+      about: 'matvec_v2: 16 invocations per row, 64 rows per workgroup, 16-byte loads',
+      setup(gpu, x) {
+        const out = outputBuffer(gpu, 'bench.lm_head.v2.out', x.V);
+        const call = new MatvecV2Call(
+          gpu,
+          'bench.lm_head.v2',
+          { input: x.gpu.x, weight: x.gpu.wte, out },
+          { weightsF16: x.f16, prologue: { kind: 'none' }, rowsPerInvocation: 4, lanesPerRow: 16 },
+        );
+        return {
+          output: out,
+          encode: (pass) => call.encode(pass, { K: x.C, N: x.V }),
           destroy: () => {
             call.destroy();
             gpu.destroyBuffer(out);

@@ -4,7 +4,6 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { linkGroupSum } from './group-sum.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const matvecV2Source = source;
 export const matvecV2Layout = new UniformLayout([
   ['K', 'u32'],
   ['N', 'u32'],

@@ -3,7 +3,6 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-export const relayoutSource = source;
 export const relayoutLayout = new UniformLayout([
   ['rows_in', 'u32'],
   ['cols_in', 'u32'],

@@ -6,8 +6,6 @@ import { KernelCall } from './kernel-call.ts';
 import { LOGSUMEXP_OUTPUT_BYTES } from './logsumexp.ts';
 import { TOPK_CHUNK, TOPK_ENTRIES, TOPK_OUTPUT_BYTES } from './topk.ts';
 
-export const topkLseSource = lseSource;
-export const topkMergeSource = mergeSource;
 export const topkLseLayout = new UniformLayout([
   ['V', 'u32'],
   ['inv_temperature', 'f32'],

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTranspose } from '../../src/kernels/relayout.ts';
-import { f32ToF16Bits, packF16Bits } from '../../src/model/half.ts';
+import { f32ToF16Bits } from '../../src/model/half.ts';
 import { transposeRef } from '../../src/reference/matvec.ts';
 import { useTestGpu, withBuffers, emptyStorage } from '../helpers/gpu.ts';
 import { randomF32 } from '../helpers/random.ts';
+
+/** Halves packed in pairs as the engine holds f16 (element i in word i >> 1, low half even). */
+function packF16Bits(bits: Uint16Array): Uint32Array {
+  const out = new Uint32Array(Math.ceil(bits.length / 2));
+  for (let i = 0; i < bits.length; i++) out[i >> 1] |= bits[i] << (16 * (i & 1));
+  return out;
+}
 
 describe('transpose reference', () => {
   it('turns [2, 3] into [3, 2]', () => {

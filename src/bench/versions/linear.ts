@@ -12,7 +12,6 @@ import { LinearCall, linearLayout } from '../../kernels/linear.ts';
 import { SPLIT_K_PARTIAL_FLOATS } from '../../kernels/matmul-v2.ts';
 import { MatvecV2Call } from '../../kernels/matvec-v2.ts';
 import { packF16 } from '../../model/half.ts';
-import { transposeRef } from '../../reference/matvec.ts';
 import {
   benchValues,
   defineKind,
@@ -156,7 +155,9 @@ export const matvecKind = defineKind<LinearInputs>({
       about: 'W row per output [N, K], 64 invocations per row, 16-byte loads, subgroup sums',
       setup(gpu, x) {
         // Its own layout, made from the shared values: [N, K], whole 16-byte words.
-        const t = transposeRef(x.cpu.weight, x.K, x.N, (n) => new Float32Array(n));
+        const t = new Float32Array(x.K * x.N);
+        for (let k = 0; k < x.K; k++)
+          for (let n = 0; n < x.N; n++) t[n * x.K + k] = x.cpu.weight[k * x.N + n];
         const words = x.f16 ? packF16(t) : new Uint32Array(t.buffer);
         const padded = new Uint32Array(Math.ceil(words.length / 4) * 4);
         padded.set(words);

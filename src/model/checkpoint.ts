@@ -6,6 +6,7 @@
  */
 import type { Gpt2Config } from './config.ts';
 import { WeightsFormatError } from './errors.ts';
+import { excerpt } from './excerpt.ts';
 import type { SafetensorsHeader, TensorInfo } from './safetensors.ts';
 
 /**
@@ -33,7 +34,10 @@ export interface Gpt2Checkpoint {
   tensors: MappedTensor[];
   /** Tensors known to be unneeded: causal masks, the tied LM head. */
   ignored: string[];
-  /** Tensors this engine does not know, one message each; the load goes on without them. */
+  /**
+   * Tensors this engine does not know, said in one message however many there are (a file
+   * may list thousands); the load goes on without them.
+   */
   warnings: string[];
 }
 
@@ -76,7 +80,10 @@ export function mapGpt2Checkpoint(header: SafetensorsHeader, config: Gpt2Config)
       ? ''
       : null;
   if (prefix === null) {
-    const some = [...names.keys()].slice(0, 5).join(', ');
+    const some = [...names.keys()]
+      .slice(0, 5)
+      .map((n) => excerpt(n))
+      .join(', ');
     throw new WeightsFormatError(
       'model.safetensors has no wte.weight (nor transformer.wte.weight): it is not a GPT-2 ' +
         `checkpoint. Its first tensors are: ${some || '(none)'}.`,
@@ -111,13 +118,26 @@ export function mapGpt2Checkpoint(header: SafetensorsHeader, config: Gpt2Config)
   }
 
   const ignored: string[] = [];
-  const warnings: string[] = [];
+  const unknown: string[] = [];
   for (const name of names.keys()) {
     if (used.has(name)) continue;
     if (IGNORED.test(name)) ignored.push(name);
-    else warnings.push(`model.safetensors: ignoring tensor "${name}", which GPT-2 does not use.`);
+    else unknown.push(name);
   }
-  return { prefix, tensors, ignored, warnings };
+  return { prefix, tensors, ignored, warnings: unknownTensorsWarning(unknown) };
+}
+
+function unknownTensorsWarning(names: string[]): string[] {
+  if (names.length === 0) return [];
+  if (names.length === 1) {
+    return [`model.safetensors: ignoring tensor ${excerpt(names[0])}, which GPT-2 does not use.`];
+  }
+  const shown = names.slice(0, 3).map((n) => excerpt(n));
+  const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
+  return [
+    `model.safetensors: ignoring ${names.length} tensors GPT-2 does not use: ` +
+      `${shown.join(', ')}${more}.`,
+  ];
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

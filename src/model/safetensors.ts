@@ -2,16 +2,32 @@
  * The safetensors header: `u64 LE n`, then n bytes of JSON mapping tensor names to
  * `{dtype, shape, data_offsets: [begin, end]}` (offsets relative to the data section
  * that follows the header), plus an optional `__metadata__` of strings.
- * Everything read from the file is checked before it is used as a size or an offset.
+ * Everything read from the file is checked before it is used as a size or an offset, and
+ * the cost of reading a hostile header is bounded: its length, its tensor count, the rank
+ * of a shape; error messages quote at most a short excerpt of what the file holds.
  */
 import { WeightsFormatError } from './errors.ts';
+import { excerpt, describeJson } from './excerpt.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 
 export const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
 
-/** Above any real header (GPT-2 xl's is ~40 KB) and the limit the reference Rust reader uses. */
-export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * GPT-2 xl's header is ~40 KB; 100 times that is generous, and keeps a hostile header from
+ * costing seconds and gigabytes to parse on the main thread.
+ */
+export const MAX_HEADER_BYTES = 4 << 20;
+/** GPT-2 xl has 581 tensors (629 with its saved attention masks). */
+export const MAX_TENSORS = 10_000;
+/** GPT-2 needs rank 2; a deeper shape is not a weight of any model this engine reads. */
+export const MAX_RANK = 8;
+/**
+ * Bytes of the data section no tensor covers (gaps, trailing bytes). Some writers align
+ * tensors; none leaves megabytes unused, and a file whose declared size far exceeds what
+ * its tensors need would make the loader download (and cache) bytes it never uses.
+ */
+export const MAX_UNUSED_DATA_BYTES = 1 << 20;
 
 export interface TensorInfo {
   name: string;
@@ -30,7 +46,11 @@ export interface SafetensorsHeader {
   /** fileSize - dataOffset */
   dataBytes: number;
   tensors: Map<string, TensorInfo>;
-  metadata: Record<string, string>;
+  /**
+   * The one `__metadata__` key the format defines ("pt", "np", ...). The rest is never
+   * copied: a header may hold millions of keys this engine has no use for.
+   */
+  metadata: { format?: string };
 }
 
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
@@ -47,10 +67,12 @@ export function headerBytesNeeded(first8: Uint8Array, fileSize?: number): number
         'file (it starts with an 8-byte header length). Download it again.',
     );
   }
-  explainNotSafetensors(first8);
   const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const low = view.getUint32(0, true);
   const high = view.getUint32(4, true);
+  // A valid length may contain any byte (15392 starts with " <"), so the text of a web page
+  // or LFS pointer is looked for only when the length is not a plausible one.
+  if (high !== 0 || low > MAX_HEADER_BYTES || low < 2) explainNotSafetensors(first8);
   if (high !== 0 || low > MAX_HEADER_BYTES) {
     const n = high * 2 ** 32 + low;
     throw new WeightsFormatError(
@@ -96,9 +118,10 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
     const text = new TextDecoder('utf-8', { fatal: true }).decode(prefix.subarray(8, dataOffset));
     json = JSON.parse(text);
   } catch (e) {
+    explainNotSafetensors(prefix.subarray(0, 8));
     throw new WeightsFormatError(
-      `model.safetensors header is not valid UTF-8 JSON (${(e as Error).message}): the file ` +
-        'is corrupt or not a safetensors file. Download it again.',
+      `model.safetensors header is not valid UTF-8 JSON (${excerpt((e as Error).message, 120)}): ` +
+        'the file is corrupt or not a safetensors file. Download it again.',
     );
   }
   if (!isObject(json)) {
@@ -108,24 +131,33 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
     );
   }
 
-  const metadata: Record<string, string> = {};
+  const metadata: { format?: string } = {};
   const tensors = new Map<string, TensorInfo>();
-  for (const [name, entry] of Object.entries(json)) {
+  for (const name in json) {
+    const entry = json[name];
     if (name === '__metadata__') {
       if (!isObject(entry)) {
         throw new WeightsFormatError('model.safetensors: __metadata__ must be a JSON object.');
       }
-      for (const [k, v] of Object.entries(entry)) if (typeof v === 'string') metadata[k] = v;
+      if (typeof entry.format === 'string') metadata.format = entry.format.slice(0, 64);
       continue;
+    }
+    if (tensors.size === MAX_TENSORS) {
+      throw new WeightsFormatError(
+        `model.safetensors lists more than ${MAX_TENSORS} tensors (GPT-2 xl has 581): the ` +
+          'file is corrupt or not a GPT-2 checkpoint.',
+      );
     }
     tensors.set(name, parseTensor(name, entry, dataBytes));
   }
-  checkNoOverlap([...tensors.values()]);
+  const list = [...tensors.values()];
+  checkNoOverlap(list);
+  checkUnused(list, dataBytes);
   return { dataOffset, dataBytes, tensors, metadata };
 }
 
 function parseTensor(name: string, entry: unknown, dataBytes: number): TensorInfo {
-  const where = `model.safetensors: tensor "${name}"`;
+  const where = `model.safetensors: tensor ${excerpt(name)}`;
   if (!isObject(entry)) {
     throw new WeightsFormatError(`${where} must be an object {dtype, shape, data_offsets}.`);
   }
@@ -135,13 +167,19 @@ function parseTensor(name: string, entry: unknown, dataBytes: number): TensorInf
   }
   if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
     throw new WeightsFormatError(
-      `${where} has dtype ${dtype}; only F32, F16 and BF16 are supported. ` +
+      `${where} has dtype ${excerpt(dtype, 16, false)}; only F32, F16 and BF16 are supported. ` +
         'Use a float checkpoint (quantized or integer weights cannot be loaded).',
     );
   }
   if (!Array.isArray(shape) || !shape.every(isSafeNonNegative)) {
     throw new WeightsFormatError(
-      `${where}: shape must be an array of non-negative integers, found ${JSON.stringify(shape)}.`,
+      `${where}: shape must be an array of non-negative integers, found ${describeJson(shape)}.`,
+    );
+  }
+  if (shape.length > MAX_RANK) {
+    throw new WeightsFormatError(
+      `${where}: shape has ${shape.length} dimensions, more than the ${MAX_RANK} this reader ` +
+        'accepts (GPT-2 weights have 1 or 2). The file is corrupt.',
     );
   }
   if (
@@ -152,7 +190,7 @@ function parseTensor(name: string, entry: unknown, dataBytes: number): TensorInf
   ) {
     throw new WeightsFormatError(
       `${where}: data_offsets must be [begin, end] with 0 <= begin <= end, found ` +
-        `${JSON.stringify(offsets)}.`,
+        `${describeJson(offsets)}.`,
     );
   }
   const [begin, end] = offsets as [number, number];
@@ -186,10 +224,23 @@ function checkNoOverlap(tensors: TensorInfo[]): void {
     const t = sorted[i];
     if (t.begin < prev.end) {
       throw new WeightsFormatError(
-        `model.safetensors: tensors "${prev.name}" [${prev.begin}, ${prev.end}) and ` +
-          `"${t.name}" [${t.begin}, ${t.end}) overlap in the data section. The file is corrupt.`,
+        `model.safetensors: tensors ${excerpt(prev.name)} [${prev.begin}, ${prev.end}) and ` +
+          `${excerpt(t.name)} [${t.begin}, ${t.end}) overlap in the data section. The file is corrupt.`,
       );
     }
+  }
+}
+
+/** Refuses a declared size far beyond what the tensors need (see MAX_UNUSED_DATA_BYTES). */
+function checkUnused(tensors: TensorInfo[], dataBytes: number): void {
+  let used = 0;
+  for (const t of tensors) used += t.end - t.begin; // no overlaps: each byte counted once
+  if (dataBytes - used > MAX_UNUSED_DATA_BYTES) {
+    throw new WeightsFormatError(
+      `model.safetensors is ${dataBytes} bytes after its header, but its tensors cover only ` +
+        `${used} of them: the size the file's source declared does not match its header. ` +
+        'The file is corrupt or the server misreports its size. Download it again.',
+    );
   }
 }
 

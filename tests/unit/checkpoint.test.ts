@@ -127,4 +127,15 @@ describe('mapGpt2Checkpoint', () => {
     ]);
     expect(c.tensors.length).toBe(4 + 12 * 3);
   });
+
+  it('says many unknown tensors in one warning, with a few of their names', () => {
+    const { h, config } = header();
+    const extra = h.tensors.get('ln_f.bias')!;
+    for (let i = 0; i < 5000; i++) h.tensors.set(`extra.${i}`, { ...extra, name: `extra.${i}` });
+    const c = mapGpt2Checkpoint(h, config);
+    expect(c.warnings).toEqual([
+      'model.safetensors: ignoring 5000 tensors GPT-2 does not use: "extra.0", "extra.1", ' +
+        '"extra.2" and 4997 more.',
+    ]);
+  });
 });

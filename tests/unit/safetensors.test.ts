@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { WeightsFormatError } from '../../src/model/errors.ts';
 import {
   MAX_HEADER_BYTES,
+  MAX_RANK,
+  MAX_TENSORS,
+  MAX_UNUSED_DATA_BYTES,
   headerBytesNeeded,
   parseSafetensorsHeader,
 } from '../../src/model/safetensors.ts';
@@ -95,10 +98,12 @@ describe('parseSafetensorsHeader', () => {
     const bytes = file(VALID, 0);
     new DataView(bytes.buffer).setBigUint64(0, 2n ** 40n, true);
     expect(formatError(() => headerBytesNeeded(bytes.subarray(0, 8)))).toMatch(
-      /declares a 1099511627776-byte header, above the 100000000-byte limit/,
+      new RegExp(`declares a 1099511627776-byte header, above the ${MAX_HEADER_BYTES}-byte limit`),
     );
     new DataView(bytes.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES + 1), true);
-    expect(formatError(() => parse(bytes, 2 ** 40))).toMatch(/above the 100000000-byte limit/);
+    expect(formatError(() => parse(bytes, 2 ** 40))).toMatch(
+      new RegExp(`above the ${MAX_HEADER_BYTES}-byte limit`),
+    );
   });
 
   it('refuses invalid JSON and JSON that is not an object', () => {
@@ -173,5 +178,77 @@ describe('parseSafetensorsHeader', () => {
     expect(formatError(() => parse(page))).toMatch(/is an HTML page/);
     const indented = new TextEncoder().encode('\n  <html>');
     expect(formatError(() => headerBytesNeeded(indented))).toMatch(/is an HTML page/);
+  });
+
+  it('reads a valid file whose header length has a "<" byte in it (not an HTML page)', () => {
+    // 15392 = 0x3C20 and 15520 = 0x3CA0: the first two bytes read as " <" and "\u00a0<".
+    for (const length of [15392, 15520, 0x3c3c]) {
+      const text = JSON.stringify(VALID);
+      const bytes = file(text.padEnd(length, ' '), 40);
+      expect(headerBytesNeeded(bytes.subarray(0, 8))).toBe(8 + length);
+      expect(parse(bytes).tensors.size, String(length)).toBe(4);
+    }
+  });
+
+  it('still names a web page whose first bytes make a plausible length, once the JSON fails', () => {
+    // "<p>" then five NULs reads as a 4092988-byte header, under the limit: only the JSON
+    // parse shows it is not a header.
+    const start = '<p>\u0000\u0000\u0000\u0000\u0000';
+    const page = new TextEncoder().encode(start.padEnd(8 + 0x3e703c, 'x'));
+    expect(formatError(() => parse(page))).toMatch(/is an HTML page/);
+  });
+
+  it('copies only the format key of __metadata__', () => {
+    const meta: Record<string, string> = { format: 'pt' };
+    for (let i = 0; i < 1000; i++) meta[`k${i}`] = 'v';
+    const h = parse(file({ ...VALID, __metadata__: meta }, 40));
+    expect(h.metadata).toEqual({ format: 'pt' });
+  });
+
+  it('bounds the number of tensors and the rank of a shape', () => {
+    const many: Record<string, object> = {};
+    for (let i = 0; i <= MAX_TENSORS; i++) {
+      many[`t${i}`] = { dtype: 'F32', shape: [0], data_offsets: [0, 0] };
+    }
+    expect(formatError(() => parse(file(many, 0)))).toMatch(
+      new RegExp(`lists more than ${MAX_TENSORS} tensors`),
+    );
+    const deep = {
+      t: { dtype: 'F32', shape: new Array(MAX_RANK + 1).fill(1), data_offsets: [0, 4] },
+    };
+    expect(formatError(() => parse(file(deep, 4)))).toMatch(
+      new RegExp(`shape has ${MAX_RANK + 1} dimensions, more than the ${MAX_RANK}`),
+    );
+  });
+
+  it('quotes a short excerpt of a huge name or dtype, never the whole string', () => {
+    const long = 'x'.repeat(1_000_000);
+    const m1 = formatError(() =>
+      parse(file({ t: { dtype: long, shape: [1], data_offsets: [0, 4] } }, 4)),
+    );
+    expect(m1).toMatch(/has dtype x+…; only F32/);
+    expect(m1.length).toBeLessThan(400);
+    const m2 = formatError(() => parse(file({ [long]: { dtype: 'I8' } }, 4)));
+    expect(m2).toMatch(/tensor "x+…" has no dtype|tensor "x+…" has dtype/);
+    expect(m2.length).toBeLessThan(400);
+  });
+
+  it('describes deeply nested shapes and offsets without overflowing the stack', () => {
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    for (const field of ['shape', 'data_offsets']) {
+      const other = field === 'shape' ? '"data_offsets":[0,4]' : '"shape":[1]';
+      const text = `{"t":{"dtype":"F32",${other},"${field}":${nested(100_000)}}}`;
+      const m = formatError(() => parse(file(text, 4)));
+      expect(m).toMatch(field === 'shape' ? /found \[\[…\]\]/ : /found \[\[…\]\]/);
+      expect(m.length).toBeLessThan(400);
+    }
+  });
+
+  it('refuses a declared size far beyond what the tensors cover', () => {
+    const bytes = file(VALID, 40);
+    expect(parse(bytes, bytes.length + MAX_UNUSED_DATA_BYTES - 4).tensors.size).toBe(4);
+    expect(formatError(() => parse(bytes, 2 ** 31))).toMatch(
+      /tensors cover only 36 of them: the size the file's source declared does not match/,
+    );
   });
 });

@@ -4,9 +4,11 @@
  * Order of work: config, then the safetensors header read off the front of the stream,
  * then every check (names, shapes, offsets, buffer limits) before the first GPU buffer
  * exists; only then the data section, chunk by chunk as it arrives, converted to the
- * chosen storage in one reusable block of scratch memory. The file is never held whole
- * in memory, tensors may come in any order with gaps between them, and any failure or
- * abort destroys every buffer made so far.
+ * chosen storage in one reusable block of scratch memory. A tensor's GPU buffer is made
+ * when its first byte arrives, not from the header's promise: a source that declares
+ * gigabytes and sends megabytes costs megabytes. Every value is checked to be finite on
+ * the way. The file is never held whole in memory, tensors may come in any order with
+ * gaps between them, and any failure or abort destroys every buffer made so far.
  *
  * Over ~400 lines because it is one pass over one stream with one cleanup path: the checks,
  * the buffer plan and the chunk conversion share that pass's state.
@@ -17,6 +19,7 @@ import type { GpuContext } from '../gpu/gpu-context.ts';
 import { mapGpt2Checkpoint, type MappedTensor } from './checkpoint.ts';
 import { parseGpt2Config, type Gpt2Config } from './config.ts';
 import { ConfigError, ModelTooLargeError, WeightsFormatError } from './errors.ts';
+import { excerpt } from './excerpt.ts';
 import { bf16BitsToF32, f16BitsToF32, f32ToF16Bits } from './half.ts';
 import type { LoadProgress, ModelFiles, OpenedFile } from './model-files.ts';
 import {
@@ -34,13 +37,15 @@ import type {
 } from './weights.ts';
 
 export const CONFIG_FILE = 'config.json';
+/** A GPT-2 config.json is ~1 kB; anything near this is not one. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
 export const WEIGHTS_FILE = 'model.safetensors';
 
 export interface LoadWeightsOptions {
   storage: WeightStorage;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
-  /** Unknown tensors in the file, one message each (default: console.warn). */
+  /** Unknown tensors in the file, in one message (default: console.warn). */
   onWarning?: (message: string) => void;
 }
 
@@ -88,21 +93,15 @@ export async function loadGpt2Weights(
     for (const w of checkpoint.warnings) warn(w);
 
     checkBufferLimits(gpu, checkpoint.tensors, storage);
-    await createBuffers(gpu, checkpoint.tensors, storage, buffers);
 
     const scratch = new Scratch();
+    const totalBytes = checkpoint.tensors.reduce((n, t) => n + bufferBytes(t, storage), 0);
     const jobs = checkpoint.tensors
       .map((t) => ({
+        tensor: t,
         start: dataOffset + t.info.begin,
         end: dataOffset + t.info.end,
-        writer: new TensorWriter(
-          gpu,
-          buffers.get(t.key) as GPUBuffer,
-          t.info.dtype,
-          t.kind === 'matrix' ? storage : 'f32',
-          t.info.elements,
-          scratch,
-        ),
+        writer: null as TensorWriter | null,
       }))
       .sort((a, b) => a.start - b.start);
 
@@ -117,6 +116,22 @@ export async function loadGpt2Weights(
         if (at < job.start) {
           p += Math.min(job.start - at, chunk.length - p); // a gap or a tensor we do not load
           continue;
+        }
+        if (!job.writer) {
+          const t = job.tensor;
+          const buffer = await createBuffer(gpu, t.key, bufferBytes(t, storage), totalBytes);
+          buffers.set(t.key, buffer);
+          const dst = t.kind === 'matrix' ? storage : 'f32';
+          const where = `${files.description}: model.safetensors: tensor "${t.info.name}"`;
+          job.writer = new TensorWriter(
+            gpu,
+            buffer,
+            t.info.dtype,
+            dst,
+            t.info.elements,
+            scratch,
+            where,
+          );
         }
         const n = Math.min(job.end - at, chunk.length - p);
         job.writer.push(chunk.subarray(p, p + n));
@@ -144,12 +159,19 @@ export async function loadGpt2Weights(
 }
 
 function parseConfigText(text: string, description: string): Gpt2Config {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError(
+      `${description}: config.json is ${formatBytes(text.length)}, far more than a GPT-2 ` +
+        `config (~1 kB; the limit is ${formatBytes(MAX_CONFIG_BYTES)}). Check the model name or ` +
+        'URL: this is not a config.json.',
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(
-      `${description}: config.json is not valid JSON (${(e as Error).message}). ` +
+      `${description}: config.json is not valid JSON (${excerpt((e as Error).message, 120, false)}). ` +
         'The server may have sent an error page instead: check the model name or URL.',
     );
   }
@@ -172,7 +194,7 @@ function checkBufferLimits(gpu: GpuContext, tensors: MappedTensor[], storage: We
   const { maxBufferSize, maxStorageBufferBindingSize } = gpu.capabilities;
   const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
   for (const t of tensors) {
-    const bytes = weightBufferBytes(t.info.elements, t.kind === 'matrix' ? storage : 'f32');
+    const bytes = bufferBytes(t, storage);
     if (bytes > limit) {
       throw new ModelTooLargeError(
         `${t.key} needs ${formatBytes(bytes)} in one GPU buffer, but this GPU binds at most ` +
@@ -185,22 +207,23 @@ function checkBufferLimits(gpu: GpuContext, tensors: MappedTensor[], storage: We
   }
 }
 
-async function createBuffers(
+function bufferBytes(t: MappedTensor, storage: WeightStorage): number {
+  return weightBufferBytes(t.info.elements, t.kind === 'matrix' ? storage : 'f32');
+}
+
+/** One weight buffer, inside an out-of-memory scope so a refusal becomes a clear error. */
+async function createBuffer(
   gpu: GpuContext,
-  tensors: MappedTensor[],
-  storage: WeightStorage,
-  into: Map<string, GPUBuffer>,
-): Promise<void> {
+  label: string,
+  bytes: number,
+  totalBytes: number,
+): Promise<GPUBuffer> {
   const { device } = gpu;
   device.pushErrorScope('out-of-memory');
-  let total = 0;
+  let buffer: GPUBuffer | null = null;
   let failure: unknown = null;
   try {
-    for (const t of tensors) {
-      const bytes = weightBufferBytes(t.info.elements, t.kind === 'matrix' ? storage : 'f32');
-      into.set(t.key, gpu.createBuffer(t.key, bytes, WEIGHT_USAGE()));
-      total += bytes;
-    }
+    buffer = gpu.createBuffer(label, bytes, WEIGHT_USAGE());
   } catch (e) {
     failure = e;
   }
@@ -208,11 +231,13 @@ async function createBuffers(
   const oom = await device.popErrorScope();
   if (failure) throw failure;
   if (oom) {
+    gpu.destroyBuffer(buffer!);
     throw new GpuOutOfMemoryError(
-      `The GPU ran out of memory allocating ${formatBytes(total)} of weights (${oom.message}). ` +
+      `The GPU ran out of memory allocating ${formatBytes(totalBytes)} of weights (${oom.message}). ` +
         'Close other GPU-heavy tabs, load the weights as f16, or use a smaller model.',
     );
   }
+  return buffer!;
 }
 
 function assemble(
@@ -403,6 +428,8 @@ class TensorWriter {
     private readonly dst: WeightStorage,
     private readonly elements: number,
     private readonly scratch: Scratch,
+    /** Names the tensor in errors: "<source>: model.safetensors: tensor \"h.0.ln_1.bias\"". */
+    private readonly where: string,
   ) {
     this.srcBytes = DTYPE_BYTES[src];
     this.blockBytes = BLOCK_ELEMENTS * this.srcBytes;
@@ -429,11 +456,69 @@ class TensorWriter {
 
   private flush(): void {
     const count = this.fill / this.srcBytes;
+    this.checkFinite(count);
     const out = this.convert(count);
+    if (this.dst === 'f16' && this.src !== 'F16') this.checkF16Range(count);
     // Only a tensor's last block can end mid-word; gpu.write pads it with a zero half.
     this.gpu.write(this.buffer, out, this.written);
     this.written += out.byteLength;
     this.fill = 0;
+  }
+
+  /**
+   * A NaN or infinite weight makes every token's logits NaN; the sampler could only say it
+   * found no finite logit. Refusing here names the tensor, so the fault is found at load.
+   */
+  private checkFinite(count: number): void {
+    const s = this.scratch;
+    let bad = -1;
+    if (this.src === 'F32') {
+      for (let i = 0; i < count; i++) {
+        const x = s.inF32[i];
+        if (x - x !== 0) {
+          bad = i;
+          break;
+        }
+      }
+    } else {
+      const mask = this.src === 'F16' ? 0x7c00 : 0x7f80; // all exponent bits set: Inf or NaN
+      for (let i = 0; i < count; i++) {
+        if ((s.inU16[i] & mask) === mask) {
+          bad = i;
+          break;
+        }
+      }
+    }
+    if (bad < 0) return;
+    const value =
+      this.src === 'F32'
+        ? s.inF32[bad]
+        : this.src === 'F16'
+          ? f16BitsToF32(s.inU16[bad])
+          : bf16BitsToF32(s.inU16[bad]);
+    throw new WeightsFormatError(
+      `${this.where} holds ${value} at element ${this.elementIndex(bad)}: a model with a ` +
+        'non-finite weight produces NaN for every token. The file is damaged, or was saved ' +
+        'after training diverged: download it again or use another checkpoint.',
+    );
+  }
+
+  /** A finite f32 or bf16 above f16's largest value (65504) would become Infinity. */
+  private checkF16Range(count: number): void {
+    const s = this.scratch;
+    for (let i = 0; i < count; i++) {
+      if ((s.outU16[i] & 0x7c00) === 0x7c00) {
+        const value = this.src === 'F32' ? s.inF32[i] : bf16BitsToF32(s.inU16[i]);
+        throw new WeightsFormatError(
+          `${this.where} holds ${value} at element ${this.elementIndex(i)}, beyond the f16 ` +
+            'range (±65504): stored as f16 it would become Infinity. Load the weights as f32.',
+        );
+      }
+    }
+  }
+
+  private elementIndex(inBlock: number): number {
+    return this.written / (this.dst === 'f16' ? 2 : 4) + inBlock;
   }
 
   private convert(count: number): Uint8Array {

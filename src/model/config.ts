@@ -223,8 +223,21 @@ function missing(key: string): never {
   );
 }
 
+/**
+ * A boolean switch of transformers' GPT2Config that this engine supports only at its
+ * default. Python reads any truthy value (1, "yes") as on, so anything but a JSON boolean is
+ * refused rather than guessed at.
+ */
 function unsupportedFlag(o: Record<string, unknown>, key: string, bad: boolean): void {
-  if (o[key] === bad) {
+  const v = o[key];
+  if (v === undefined) return;
+  if (typeof v !== 'boolean') {
+    throw new ConfigError(
+      `config.json: ${key} must be true or false, found ${describe(v)}. Fix the config ` +
+        `(a standard GPT-2 has ${key}: ${!bad}).`,
+    );
+  }
+  if (v === bad) {
     throw new ConfigError(
       `config.json sets ${key} to ${bad}, a GPT-2 variant this engine does not implement ` +
         '(its attention would compute something else). Use a standard GPT-2 checkpoint.',

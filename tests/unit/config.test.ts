@@ -174,6 +174,23 @@ describe('parseGpt2Config', () => {
     // false is the default and fine.
     expect(parseGpt2Config({ ...GPT2_HUB, reorder_and_upcast_attn: false }).nLayer).toBe(12);
   });
+
+  it('refuses switches that are not JSON booleans (Python would read 1 or "no" as on)', () => {
+    expect(configError({ ...GPT2_HUB, scale_attn_by_inverse_layer_idx: 1 })).toMatch(
+      /scale_attn_by_inverse_layer_idx must be true or false, found number 1/,
+    );
+    expect(configError({ ...GPT2_HUB, scale_attn_weights: 0 })).toMatch(
+      /scale_attn_weights must be true or false, found number 0\. .* has scale_attn_weights: true/,
+    );
+    expect(configError({ ...GPT2_HUB, scale_attn_weights: false })).toMatch(
+      /sets scale_attn_weights to false/,
+    );
+    expect(configError({ ...GPT2_HUB, add_cross_attention: 'no' })).toMatch(
+      /add_cross_attention must be true or false, found the string "no"/,
+    );
+    expect(configError({ ...GPT2_HUB, scale_attn_weights: null })).toMatch(/found null/);
+    expect(parseGpt2Config({ ...GPT2_HUB, scale_attn_weights: true }).nLayer).toBe(12);
+  });
 });
 
 describe('presets', () => {

@@ -1,5 +1,6 @@
-import type { Gpt2Model, StepStats } from '../model/gpt2-model.ts';
+import type { Gpt2Model, StepReadback, StepStats } from '../model/gpt2-model.ts';
 import { ContextFullError } from '../model/context-full-error.ts';
+import { NonFiniteOutputError } from '../model/errors.ts';
 import { Rng } from './rng.ts';
 import {
   selectFromCandidates,
@@ -136,6 +137,10 @@ export async function* generateTokens(
       typeof request.profile === 'function' ? request.profile() : request.profile === true;
     const readback = await model.forward(pending, pos0, inverseTemperature(settings), { profile });
     engine.onCache(context);
+    if (!finiteReadback(readback)) {
+      const last = context.length - 1;
+      throw new NonFiniteOutputError(last, await model.firstNonFiniteRow(context[last], last));
+    }
     const t1 = performance.now();
     const u = settings.temperature > 0 ? new Rng(settings.seed, context.length).next() : 0;
     let choice: Selection = selectFromCandidates(
@@ -143,7 +148,7 @@ export async function* generateTokens(
       readback.lse,
       settings,
       u,
-      model.config.vocabSize,
+      model.sampleVocab,
     );
     let usedFullLogits = false;
     if ('needsFullLogits' in choice) {
@@ -166,8 +171,7 @@ export async function* generateTokens(
       timings: { forwardMs: t1 - t0, sampleMs: t2 - t1, totalMs: t2 - t0 },
       stats: {
         ...readback.stats,
-        readbackBytes:
-          readback.stats.readbackBytes + (usedFullLogits ? model.config.vocabSize * 4 : 0),
+        readbackBytes: readback.stats.readbackBytes + (usedFullLogits ? model.sampleVocab * 4 : 0),
       },
     };
     if ((request.stopAtEndOfText ?? true) && choice.token === Gpt2Tokenizer.EOT) {
@@ -178,6 +182,16 @@ export async function* generateTokens(
     pos0 = position;
     pending = [choice.token];
   }
+}
+
+/** Every candidate logit and normaliser a number: a finite model never yields NaN or Inf. */
+function finiteReadback(r: StepReadback): boolean {
+  const { lse } = r;
+  return (
+    Number.isFinite(lse.max) &&
+    Number.isFinite(lse.sumExp) &&
+    r.candidates.every((c) => Number.isFinite(c.logit))
+  );
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

@@ -19,6 +19,11 @@ export interface EngineLoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Told when the weights are on the GPU and the kernels are being compiled. */
   onCompile?: () => void;
+  /**
+   * Said once per load: unknown tensors, a vocabulary padded past the tokenizer's
+   * (default: console.warn).
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface AttentionMap {
@@ -54,8 +59,17 @@ export class Gpt2Engine {
   ): Promise<Gpt2Engine> {
     const weights = await loadGpt2Weights(gpu, files, options);
     try {
+      const V = weights.config.vocabSize;
+      const known = Gpt2Tokenizer.VOCAB_SIZE;
+      if (V > known) {
+        (options.onWarning ?? ((m: string) => console.warn(m)))(
+          `${files.description}: the model has ${V} token rows, ${V - known} more than the ` +
+            `GPT-2 tokenizer's ${known} (padding, as nanoGPT adds). Ids ${known}..${V - 1} have ` +
+            'no text, so they are never sampled.',
+        );
+      }
       options.onCompile?.();
-      const model = new Gpt2Model(gpu, weights);
+      const model = new Gpt2Model(gpu, weights, { sampleVocab: known });
       // In a browser the GPU process compiles the pipelines after the calls return; waiting
       // here puts that time in loading rather than in the first token.
       await gpu.device.queue.onSubmittedWorkDone();

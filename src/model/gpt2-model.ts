@@ -56,6 +56,14 @@ export interface LogitLensRow {
   candidates: { id: number; logit: number; prob: number }[];
 }
 
+export interface Gpt2ModelOptions {
+  /**
+   * Ids at or above this are never candidates nor sampled (default: the whole vocabulary).
+   * A checkpoint padded past its tokenizer (nanoGPT's 50304) has rows no text belongs to.
+   */
+  sampleVocab?: number;
+}
+
 export interface ForwardOptions {
   /** Time each kernel with timestamp queries (one pass per kernel; slower). */
   profile?: boolean;
@@ -94,6 +102,8 @@ interface LayerCalls {
  */
 export class Gpt2Model {
   readonly config: Gpt2Config;
+  /** Logits 0 .. sampleVocab - 1 are the ones candidates, normalisers and readbacks cover. */
+  readonly sampleVocab: number;
   /** Tokens whose keys and values are in the cache (the next position to write). */
   private cached = 0;
   private readonly buffers: GPUBuffer[] = [];
@@ -138,8 +148,10 @@ export class Gpt2Model {
   constructor(
     private readonly gpu: GpuContext,
     readonly weights: Gpt2Weights,
+    options: Gpt2ModelOptions = {},
   ) {
     const cfg = (this.config = weights.config);
+    this.sampleVocab = Math.min(cfg.vocabSize, options.sampleVocab ?? cfg.vocabSize);
     const { nEmbd: C, nPositions: P, vocabSize: V, nInner } = cfg;
     const f16 = weights.storage === 'f16';
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -376,6 +388,7 @@ export class Gpt2Model {
   /** Every kernel of one forward pass, in order, named by what it is for the timing breakdown. */
   private forwardOps(T: number, pos0: number, invTemperature: number): Op[] {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
+    const sampleV = this.sampleVocab;
     const linear = T === 1 ? 'matvec' : 'matmul';
     const kernels = this.prefillKernels;
     const norm = (v1: LayerNormCall, v2: LayerNormV2Call | null, p: GPUComputePassEncoder) => {
@@ -419,10 +432,10 @@ export class Gpt2Model {
         encode: (p) => this.lnF.encode(p, { rows: 1, C, first_row: T - 1, eps }),
       },
       { kind: 'lm_head', encode: (p) => this.head.encode(p, { C, V }) },
-      { kind: 'topk', encode: (p) => this.topk.encode(p, { V }) },
+      { kind: 'topk', encode: (p) => this.topk.encode(p, { V: sampleV }) },
       {
         kind: 'logsumexp',
-        encode: (p) => this.logsumexp.encode(p, { V, inv_temperature: invTemperature }),
+        encode: (p) => this.logsumexp.encode(p, { V: sampleV, inv_temperature: invTemperature }),
       },
     );
     return ops;
@@ -503,36 +516,16 @@ export class Gpt2Model {
    */
   async logitLens(id: number, position: number, topN: number): Promise<LogitLensRow[]> {
     const { nEmbd: C, vocabSize: V, nLayer, layerNormEpsilon: eps } = this.config;
-    if (!Number.isInteger(position) || position < 0 || position >= this.cached) {
-      throw new RangeError(
-        `logit lens at position ${position}: only ${this.cached} tokens are cached`,
-      );
-    }
-    const cached = this.cached;
-    this.checkTokens([id], position);
-    if (this.busy) throw new Error('Gpt2Model.logitLens called while a step is still running');
-    this.busy = true;
-    try {
-      this.gpu.write(this.ids, new Uint32Array([id]));
-      const encoder = this.gpu.device.createCommandEncoder({ label: 'logit_lens' });
-      const caches = this.q.flatMap((q, l) => [q, this.k[l], this.v[l]]);
-      caches.forEach((b, i) =>
-        encoder.copyBufferToBuffer(b, position * C * 4, this.cacheBackup, i * C * 4, C * 4),
-      );
-      const ops = this.forwardOps(1, position, 1).filter((_, i, all) => i < all.length - 4);
-      this.encodeOps(encoder, ops, null, { buffer: this.lensRows, row: 0 });
-      caches.forEach((b, i) =>
-        encoder.copyBufferToBuffer(this.cacheBackup, i * C * 4, b, position * C * 4, C * 4),
-      );
-      this.gpu.device.queue.submit([encoder.finish()]);
+    const sampleV = this.sampleVocab;
+    return this.withResidualRows(id, position, 'logit lens', async () => {
       const rows: LogitLensRow[] = [];
       for (let layer = 0; layer <= nLayer; layer++) {
         const enc = this.gpu.device.createCommandEncoder({ label: `logit_lens.row${layer}` });
         const pass = enc.beginComputePass({ label: `logit_lens.row${layer}` });
         this.lensNorm.encode(pass, { rows: 1, C, first_row: layer, eps });
         this.head.encode(pass, { C, V });
-        this.topk.encode(pass, { V });
-        this.logsumexp.encode(pass, { V, inv_temperature: 1 });
+        this.topk.encode(pass, { V: sampleV });
+        this.logsumexp.encode(pass, { V: sampleV, inv_temperature: 1 });
         pass.end();
         enc.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
         enc.copyBufferToBuffer(
@@ -557,6 +550,63 @@ export class Gpt2Model {
         rows.push({ layer, candidates });
       }
       return rows;
+    });
+  }
+
+  /**
+   * Where the residual stream at `position` (token `id`, in the cache) first holds a NaN or
+   * an infinity: 0 after the embedding, l after block l - 1; null when every row is finite
+   * (the fault is then in ln_f or the LM head). Recomputed like the logit lens.
+   */
+  async firstNonFiniteRow(id: number, position: number): Promise<number | null> {
+    const { nEmbd: C, nLayer } = this.config;
+    return this.withResidualRows(id, position, 'non-finite check', async () => {
+      const rows = await this.gpu.readF32(this.lensRows, 0, (nLayer + 1) * C);
+      for (let r = 0; r <= nLayer; r++) {
+        for (let c = 0; c < C; c++) {
+          const x = rows[r * C + c];
+          if (x - x !== 0) return r;
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Recomputes `position` as one token against the cache, with the residual stream after
+   * the embedding and after each block copied to lensRows, then runs `read`. The position's
+   * cached q/k/v rows are restored, so later tokens see exactly what they saw before.
+   */
+  private async withResidualRows<T>(
+    id: number,
+    position: number,
+    what: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    const { nEmbd: C } = this.config;
+    if (!Number.isInteger(position) || position < 0 || position >= this.cached) {
+      throw new RangeError(
+        `${what} at position ${position}: only ${this.cached} tokens are cached`,
+      );
+    }
+    const cached = this.cached;
+    this.checkTokens([id], position);
+    if (this.busy) throw new Error(`Gpt2Model: ${what} called while a step is still running`);
+    this.busy = true;
+    try {
+      this.gpu.write(this.ids, new Uint32Array([id]));
+      const encoder = this.gpu.device.createCommandEncoder({ label: what });
+      const caches = this.q.flatMap((q, l) => [q, this.k[l], this.v[l]]);
+      caches.forEach((b, i) =>
+        encoder.copyBufferToBuffer(b, position * C * 4, this.cacheBackup, i * C * 4, C * 4),
+      );
+      const ops = this.forwardOps(1, position, 1).filter((_, i, all) => i < all.length - 4);
+      this.encodeOps(encoder, ops, null, { buffer: this.lensRows, row: 0 });
+      caches.forEach((b, i) =>
+        encoder.copyBufferToBuffer(this.cacheBackup, i * C * 4, b, position * C * 4, C * 4),
+      );
+      this.gpu.device.queue.submit([encoder.finish()]);
+      return await read();
     } finally {
       this.cached = cached;
       this.busy = false;
@@ -565,7 +615,7 @@ export class Gpt2Model {
 
   /** The full logits of the last forward's last position (an explicit 4V-byte readback). */
   async readLogits(): Promise<Float32Array> {
-    return this.gpu.readF32(this.logits, 0, this.config.vocabSize);
+    return this.gpu.readF32(this.logits, 0, this.sampleVocab);
   }
 
   /**

@@ -12,7 +12,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): Map<string, 
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    const kind = spec[name];
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!kind) throw new UsageError(`unknown option --${name}`);
     if (kind === 'boolean') {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
@@ -26,6 +26,10 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): Map<string, 
   return out;
 }
 
+/** Plain decimal numbers only: "0x10", "0b1", "1_000" and "Infinity" are not what people mean. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const WHOLE = /^\+?\d+$/;
+
 export function numberArg(
   args: Map<string, string | boolean>,
   name: string,
@@ -34,23 +38,45 @@ export function numberArg(
 ): number {
   const raw = args.get(name);
   if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(v)) {
-    throw new UsageError(`--${name} must be a number, got "${String(raw)}"`);
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (!(integer ? WHOLE : DECIMAL).test(text) || !Number.isFinite(Number(text))) {
+    throw new UsageError(
+      `--${name} must be a ${integer ? 'whole' : 'decimal'} number, got "${String(raw)}"`,
+    );
   }
-  if (integer && !Number.isInteger(v))
-    throw new UsageError(`--${name} must be a whole number, got ${v}`);
+  const v = Number(text);
   if (v < min || v > max)
     throw new UsageError(`--${name} must be between ${min} and ${max}, got ${v}`);
   return v;
 }
 
-export function idsArg(raw: string): number[] {
+/** Comma-separated token ids: plain decimal whole numbers below `vocabSize`. */
+export function idsArg(raw: string, vocabSize = Infinity): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   return parts.map((p) => {
+    if (!/^\d+$/.test(p) || !Number.isSafeInteger(Number(p))) {
+      throw new UsageError(`--ids: "${p}" is not a token id (a whole number such as 464)`);
+    }
     const v = Number(p);
-    if (p === '' || !Number.isInteger(v) || v < 0)
-      throw new UsageError(`--ids: "${p}" is not a token id`);
+    if (v >= vocabSize) {
+      throw new UsageError(`--ids: ${v} is outside the vocabulary (0..${vocabSize - 1})`);
+    }
     return v;
   });
+}
+
+/** An http:// or https:// URL (a hub mirror, a server), refused early with the flag's name. */
+export function httpUrlArg(name: string, raw: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // said below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(
+      `--${name} must be an http:// or https:// URL such as https://huggingface.co, got "${raw}"`,
+    );
+  }
+  return raw;
 }

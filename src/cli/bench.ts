@@ -26,6 +26,7 @@ import {
 import { measurePeak } from '../bench/peak.ts';
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
+import { parseModelSpec } from '../model/sources/resolve-source.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import { UsageError, numberArg, parseArgs } from './args.ts';
 import { runCli } from './run-cli.ts';
@@ -50,12 +51,27 @@ await runCli(USAGE, async (argv) => {
   });
   const spec = (args.get('model') as string | undefined) ?? 'gpt2';
   const json = Boolean(args.get('json'));
+  // Every flag is checked before the GPU opens: a mistake costs milliseconds, not a load.
+  const compare = Boolean(args.get('compare'));
+  if (compare && args.get('f16')) throw new UsageError('--compare runs f32 and f16: drop --f16');
+  const prefillTokens = numberArg(args, 'prefill', 128, { integer: true, min: 1, max: 100_000 });
+  const decodeSteps = numberArg(args, 'steps', 8, { integer: true, min: 1, max: 10_000 });
+  const kernelRuns = numberArg(args, 'kernel-runs', 3, { integer: true, min: 1, max: 1000 });
+  const peakMb = numberArg(args, 'peak-mb', 256, { min: 0.001, max: 1 << 20 });
+  const prefillKernels = (args.get('prefill-kernels') as string | undefined) ?? 'v2';
+  if (prefillKernels !== 'v1' && prefillKernels !== 'v2') {
+    throw new UsageError(`--prefill-kernels takes v1 (the baselines) or v2, not ${prefillKernels}`);
+  }
+  if (!isGpt2PresetName(spec)) {
+    try {
+      parseModelSpec(spec);
+    } catch (e) {
+      throw new UsageError(`--model: ${(e as Error).message}`);
+    }
+  }
   const gpu = await createNodeGpuContext();
   try {
-    const compare = Boolean(args.get('compare'));
-    if (compare && args.get('f16')) throw new UsageError('--compare runs f32 and f16: drop --f16');
     const files = isGpt2PresetName(spec) ? presetModelFiles(spec) : await nodeModelFiles(spec);
-    const prefillTokens = numberArg(args, 'prefill', 128, { integer: true, min: 1, max: 100_000 });
     if (args.get('structure-only')) {
       const reports = [];
       for (const storage of compare
@@ -70,15 +86,6 @@ await runCli(USAGE, async (argv) => {
       );
       return;
     }
-    const decodeSteps = numberArg(args, 'steps', 8, { integer: true, min: 1, max: 10_000 });
-    const prefillKernels = (args.get('prefill-kernels') as string | undefined) ?? 'v2';
-    if (prefillKernels !== 'v1' && prefillKernels !== 'v2') {
-      throw new UsageError(
-        `--prefill-kernels takes v1 (the baselines) or v2, not ${prefillKernels}`,
-      );
-    }
-    const kernelRuns = numberArg(args, 'kernel-runs', 3, { integer: true, min: 1, max: 1000 });
-    const peakMb = numberArg(args, 'peak-mb', 256, { min: 0.001, max: 1 << 20 });
     if (!json) process.stderr.write("  measuring this device's peak bandwidth and FLOP/s\n");
     const peak = await measurePeak(gpu, { bytes: peakMb * 2 ** 20 });
     const storages: WeightStorage[] = compare ? ['f32', 'f16'] : [args.get('f16') ? 'f16' : 'f32'];

@@ -16,7 +16,7 @@ import { DEFAULT_HUB_REPO, HubFiles } from '../model/sources/hub-files.ts';
 import { nodeHubBase } from '../model/sources/node-dir-files.ts';
 import { parseModelSpec } from '../model/sources/resolve-source.ts';
 import { formatBytes } from '../util/format.ts';
-import { UsageError, parseArgs } from './args.ts';
+import { UsageError, httpUrlArg, parseArgs } from './args.ts';
 
 const USAGE = `Usage: npm run weights -- [REPO] [options]
 
@@ -57,7 +57,12 @@ export async function main(argv: readonly string[], io: DownloadWeightsIo = {}):
       return 0;
     }
     const spec = positional ?? DEFAULT_HUB_REPO;
-    const source = parseModelSpec(spec);
+    let source;
+    try {
+      source = parseModelSpec(spec);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const http: HttpFilesOptions = {
       fetch: io.fetch,
       retryDelayMs: io.retryDelayMs,
@@ -66,7 +71,8 @@ export async function main(argv: readonly string[], io: DownloadWeightsIo = {}):
           `\nconnection broke off at ${formatBytes(at)} (${reason}); resuming, attempt ${attempt}\n`,
         ),
     };
-    const flagBase = args.get('base') as string | undefined;
+    const rawBase = args.get('base');
+    const flagBase = typeof rawBase === 'string' ? httpUrlArg('base', rawBase) : undefined;
     const revision = args.get('revision') as string | undefined;
     let files: HttpFiles;
     let name: string;

@@ -7,78 +7,35 @@
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
 import type { TokenStep } from '../generation/generate.ts';
-import { parseSamplingSettings } from '../generation/sampling-settings.ts';
-import {
-  applyHeadAblation,
-  parseAblationMode,
-  parseHeadList,
-  type HeadAblation,
-} from '../inspect/interventions.ts';
+import { applyHeadAblation } from '../inspect/interventions.ts';
 import { checkHeadAblation } from '../model/head-ablation.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
-import { UsageError, idsArg, numberArg, parseArgs } from './args.ts';
+import { UsageError } from './args.ts';
+import { GENERATE_USAGE, parseGenerateArgs } from './generate-args.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = `usage: npm run generate -- --model <dir|url|hf:owner/name> (--prompt TEXT | --ids 1,2,3)
-  [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
-  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL]`;
-
-await runCli(USAGE, async (argv) => {
-  const args = parseArgs(argv, {
-    model: 'string',
-    prompt: 'string',
-    ids: 'string',
-    'max-tokens': 'string',
-    temperature: 'string',
-    'top-k': 'string',
-    'top-p': 'string',
-    seed: 'string',
-    f16: 'boolean',
-    json: 'boolean',
-    logits: 'boolean',
-    'hub-base': 'string',
-    ablate: 'string',
-    'ablate-mode': 'string',
-  });
-  const model = args.get('model');
-  if (typeof model !== 'string') throw new UsageError('--model is required');
-  const prompt = args.get('prompt');
-  const idsRaw = args.get('ids');
-  if ((prompt === undefined) === (idsRaw === undefined)) {
-    throw new UsageError('give exactly one of --prompt and --ids');
-  }
-  if (args.get('logits') && !args.get('json')) throw new UsageError('--logits needs --json');
-  const maxTokens = numberArg(args, 'max-tokens', 32, { integer: true, min: 0, max: 100_000 });
-  const settings = parseSamplingSettings({
-    temperature: args.get('temperature') ?? 1,
-    topK: args.get('top-k') ?? 0,
-    topP: args.get('top-p') ?? 1,
-    seed: args.get('seed') ?? 0,
-  });
-
-  const ablateRaw = args.get('ablate');
-  const modeRaw = args.get('ablate-mode');
-  if (modeRaw !== undefined && ablateRaw === undefined) {
-    throw new UsageError('--ablate-mode needs --ablate (the heads, as layer.head,layer.head)');
-  }
-  let ablation: HeadAblation | null = null;
-  try {
-    if (typeof ablateRaw === 'string') {
-      const mode = parseAblationMode(typeof modeRaw === 'string' ? modeRaw : 'zero');
-      ablation = { heads: parseHeadList(ablateRaw), ...mode };
-    }
-  } catch (e) {
-    throw new UsageError(`--ablate: ${(e as Error).message}`);
-  }
+await runCli(GENERATE_USAGE, async (argv) => {
+  const {
+    model,
+    prompt,
+    ids: givenIds,
+    maxTokens,
+    settings,
+    f16,
+    json,
+    logits: wantLogits,
+    hubBase,
+    ablation,
+  } = parseGenerateArgs(argv);
 
   const gpu = await createNodeGpuContext();
   try {
-    const files = await nodeModelFiles(model, {
-      hubBase:
-        typeof args.get('hub-base') === 'string' ? (args.get('hub-base') as string) : undefined,
+    const files = await nodeModelFiles(model, { hubBase });
+    const engine = await Gpt2Engine.load(gpu, files, {
+      storage: f16 ? 'f16' : 'f32',
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
     });
-    const engine = await Gpt2Engine.load(gpu, files, { storage: args.get('f16') ? 'f16' : 'f32' });
     if (ablation) {
       try {
         checkHeadAblation(ablation, engine.config);
@@ -88,8 +45,7 @@ await runCli(USAGE, async (argv) => {
     }
     const hook = applyHeadAblation(engine, ablation);
     const tokenizer = engine.tokenizer;
-    let promptIds =
-      typeof idsRaw === 'string' ? idsArg(idsRaw) : tokenizer.encode(prompt as string);
+    let promptIds = givenIds ?? tokenizer.encode(prompt as string);
     // GPT-2 needs one token to start from; an empty prompt starts at <|endoftext|>, as
     // the model saw at document boundaries in training.
     if (promptIds.length === 0) promptIds = [Gpt2Tokenizer.EOT];
@@ -98,9 +54,8 @@ await runCli(USAGE, async (argv) => {
     if (bad !== undefined)
       throw new UsageError(`token id ${bad} is outside the vocabulary (0..${V - 1})`);
 
-    const logits = args.get('logits') ? await engine.logitsAfter(promptIds) : null;
+    const logits = wantLogits ? await engine.logitsAfter(promptIds) : null;
     const steps: TokenStep[] = [];
-    const json = Boolean(args.get('json'));
     const run = engine.generate({
       contextIds: promptIds,
       maxNewTokens: maxTokens,

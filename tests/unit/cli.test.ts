@@ -115,16 +115,21 @@ describe('command line', () => {
     }
   });
 
-  it('rejects bad settings with a message naming the allowed range', async () => {
+  it('rejects bad settings with a message naming the allowed range, exit 2 and the usage', async () => {
     for (const [flag, value, pattern] of [
       ['--temperature', '-1', /temperature/i],
       ['--temperature', 'NaN', /temperature/i],
       ['--top-p', '0', /top-?p/i],
       ['--top-k', '-3', /top-?k/i],
+      ['--ids', '0x10', /"0x10" is not a token id/],
+      ['--hub-base', 'file:///tmp', /--hub-base must be an http/],
     ] as const) {
-      const r = await run('src/cli/generate.ts', ['--model', dir, '--ids', '1', flag, value]);
-      expect(r.code, `${flag} ${value}`).not.toBe(0);
+      const args = ['--model', dir, '--ids', '1', flag, value];
+      const r = await run('src/cli/generate.ts', args);
+      expect(r.code, `${flag} ${value}`).toBe(2);
       expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).toMatch(/^usage: npm run generate -- --model/m);
+      expect(r.stderr).not.toMatch(/XDG_RUNTIME_DIR/);
     }
   });
 

@@ -3,7 +3,9 @@
 // Dawn), build, end-to-end tests (Playwright + Chromium). Every step runs even after a
 // failure so the last line counts everything: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Checkouts on one machine share its cores: a GPU emulated on the CPU (SwiftShader) and
 // browser tests with timeouts are slowed past their limits when several full checks run at
@@ -19,6 +21,40 @@ if (!process.env.GPT2_TEST_LOCKED && existsSync('/usr/bin/flock')) {
 }
 
 const only = process.argv.slice(2);
+
+// Without these every GPU test and every e2e test would fail on its own; say it once.
+const missing = [];
+if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+if (process.platform === 'linux' && !existsSync('/usr/lib/x86_64-linux-gnu/libvulkan.so.1')) {
+  missing.push('libvulkan1');
+}
+if (missing.length && !process.env.GPT2_USE_SYSTEM_VULKAN) {
+  console.log(
+    `npm test needs Debian's chromium (the e2e browser and SwiftShader, WebGPU without a GPU) ` +
+      `and libvulkan1; missing: ${missing.join(', ')}. Install: sudo apt-get install ${missing.join(' ')}`,
+  );
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+// The Vulkan loader in Dawn and in Chromium prints "XDG_RUNTIME_DIR is invalid" without a
+// usable one; give our processes a private directory so real errors stand out.
+function privateRuntimeDir() {
+  const own = (d) => {
+    try {
+      const s = statSync(d);
+      return s.isDirectory() && s.uid === process.getuid?.() && (s.mode & 0o077) === 0;
+    } catch {
+      return false;
+    }
+  };
+  if (own(process.env.XDG_RUNTIME_DIR)) return process.env.XDG_RUNTIME_DIR;
+  const dir = join(tmpdir(), `gpt2-webgpu-runtime-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { mode: 0o700, recursive: true });
+  return own(dir) ? dir : process.env.XDG_RUNTIME_DIR;
+}
+if (process.platform !== 'win32') process.env.XDG_RUNTIME_DIR = privateRuntimeDir();
+
 mkdirSync('test-results', { recursive: true });
 let passed = 0;
 let failed = 0;

@@ -7,21 +7,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Checkouts on one machine share its cores: a GPU emulated on the CPU (SwiftShader) and
-// browser tests with timeouts are slowed past their limits when several full checks run at
-// once, so checks take turns through one lock (flock, where the machine has it).
-const lockFile = '/tmp/gpt2-webgpu-playground-test.lock';
-if (!process.env.GPT2_TEST_LOCKED && existsSync('/usr/bin/flock')) {
-  console.log(`Waiting for other checks on this machine to finish (${lockFile})...`);
-  const r = spawnSync('/usr/bin/flock', [lockFile, process.execPath, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, GPT2_TEST_LOCKED: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-
-const only = process.argv.slice(2);
-
 // Without these every GPU test and every e2e test would fail on its own; say it once.
 const missing = [];
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
@@ -35,6 +20,19 @@ if (missing.length && !process.env.GPT2_USE_SYSTEM_VULKAN) {
   );
   console.log('0 passed, 1 failed');
   process.exit(1);
+}
+
+// Checkouts on one machine share its cores: a GPU emulated on the CPU (SwiftShader) and
+// browser tests with timeouts are slowed past their limits when several full checks run at
+// once, so checks take turns through one lock (flock, where the machine has it).
+const lockFile = '/tmp/gpt2-webgpu-playground-test.lock';
+if (!process.env.GPT2_TEST_LOCKED && existsSync('/usr/bin/flock')) {
+  console.log(`Waiting for other checks on this machine to finish (${lockFile})...`);
+  const r = spawnSync('/usr/bin/flock', [lockFile, process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, GPT2_TEST_LOCKED: '1' },
+  });
+  process.exit(r.status ?? 1);
 }
 
 // The Vulkan loader in Dawn and in Chromium prints "XDG_RUNTIME_DIR is invalid" without a
@@ -55,6 +53,7 @@ function privateRuntimeDir() {
 }
 if (process.platform !== 'win32') process.env.XDG_RUNTIME_DIR = privateRuntimeDir();
 
+const only = process.argv.slice(2);
 mkdirSync('test-results', { recursive: true });
 let passed = 0;
 let failed = 0;

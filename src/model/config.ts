@@ -1,5 +1,6 @@
 import { ATTENTION_MAX_HS } from '../kernels/attention-limits.ts';
 import { ConfigError } from './errors.ts';
+import { excerpt } from './excerpt.ts';
 
 /** The shape of a GPT-2 model, read from a hub config.json. */
 export interface Gpt2Config {
@@ -97,7 +98,7 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
 
   if (o.model_type !== undefined && o.model_type !== 'gpt2') {
     throw new ConfigError(
-      `config.json describes a "${String(o.model_type)}" model, not GPT-2 (model_type must be ` +
+      `config.json describes a ${quoted(o.model_type)} model, not GPT-2 (model_type must be ` +
         '"gpt2"). This engine only runs GPT-2 checkpoints such as openai-community/gpt2 or distilgpt2.',
     );
   }
@@ -148,7 +149,7 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
   const act = o.activation_function;
   if (act !== undefined && act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
     throw new ConfigError(
-      `config.json: activation_function "${String(act)}" is not supported; this engine ` +
+      `config.json: activation_function ${quoted(act)} is not supported; this engine ` +
         'implements GPT-2\'s tanh GELU ("gelu_new") only.',
     );
   }
@@ -243,6 +244,11 @@ function unsupportedFlag(o: Record<string, unknown>, key: string, bad: boolean):
         '(its attention would compute something else). Use a standard GPT-2 checkpoint.',
     );
   }
+}
+
+/** A string as a short quoted excerpt, anything else described. */
+function quoted(v: unknown): string {
+  return typeof v === 'string' ? excerpt(v, 40) : describe(v);
 }
 
 function describe(v: unknown): string {

@@ -199,17 +199,17 @@ export const headerCases: fc.Arbitrary<HeaderCase> = fc
 /** Throws (a property failure) unless the parser and the oracle agree on `c`. */
 export function checkHeaderCase({ file, size }: HeaderCase): void {
   const oracle = oracleRead(file, size);
-  let header: ReturnType<typeof parseSafetensorsHeader> | null = null;
-  try {
-    header = parseSafetensorsHeader(file, size);
-  } catch (e) {
-    if (!(e instanceof WeightsFormatError)) {
-      throw new Error(`untyped failure: ${String(e).slice(0, 300)}`);
+  const header = attempt(() => parseSafetensorsHeader(file, size));
+  if (header instanceof Error) {
+    if (!(header instanceof WeightsFormatError)) {
+      throw new Error(`untyped failure: ${String(header).slice(0, 300)}`);
     }
-    if (e.message.length > MAX_MESSAGE) {
-      throw new Error(`a ${e.message.length}-character message: ${e.message.slice(0, 200)}…`);
+    if (header.message.length > MAX_MESSAGE) {
+      throw new Error(
+        `a ${header.message.length}-character message: ${header.message.slice(0, 200)}…`,
+      );
     }
-    if (oracle.ok) throw new Error(`refused a file the oracle reads: ${e.message}`);
+    if (oracle.ok) throw new Error(`refused a file the oracle reads: ${header.message}`);
     return;
   }
   if (!oracle.ok) throw new Error(`accepted a file the oracle refuses (${oracle.why})`);
@@ -279,12 +279,10 @@ export const configCases: fc.Arbitrary<Json> = fc
 
 /** ConfigError with a short message, or a config whose every field is the JSON's. */
 export function checkConfigCase(json: Json): void {
-  let c: ReturnType<typeof parseGpt2Config>;
-  try {
-    c = parseGpt2Config(json);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw new Error(`untyped failure: ${String(e).slice(0, 300)}`);
-    if (e.message.length > MAX_MESSAGE) throw new Error(`a ${e.message.length}-character message`);
+  const c = attempt(() => parseGpt2Config(json));
+  if (c instanceof Error) {
+    if (!(c instanceof ConfigError)) throw new Error(`untyped failure: ${String(c).slice(0, 300)}`);
+    if (c.message.length > MAX_MESSAGE) throw new Error(`a ${c.message.length}-character message`);
     return;
   }
   const o = json as Record<string, Json>;
@@ -312,4 +310,13 @@ export function checkConfigCase(json: Json): void {
     flags.every(([k, ok]) => o[k] === undefined || o[k] === ok);
   if (!fine)
     throw new Error(`accepted a config the oracle reads differently: ${JSON.stringify(c)}`);
+}
+
+/** f's result, or what it threw (as an Error), so a check can judge either outside a catch. */
+export function attempt<T>(f: () => T): T | Error {
+  try {
+    return f();
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }

@@ -192,10 +192,14 @@ function buffersByKey(w: Gpt2Weights): Map<string, GPUBuffer> {
 export async function checkLoadCase(gpu: GpuContext, c: LoadCase): Promise<void> {
   const oracle = oracleLoad(c);
   const before = gpu.liveBuffers;
-  let w: Gpt2Weights;
+  let w: Gpt2Weights | Error;
   try {
     w = await loadGpt2Weights(gpu, served(c), { storage: c.storage, onWarning: () => {} });
   } catch (e) {
+    w = e instanceof Error ? e : new Error(String(e));
+  }
+  if (w instanceof Error) {
+    const e = w;
     const typed =
       e instanceof ConfigError ||
       e instanceof WeightsFormatError ||

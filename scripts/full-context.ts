@@ -38,7 +38,7 @@ console.log('tokens  forward ms  attention ms  total ms  attention share');
 const settings = parseSamplingSettings({ temperature: 0.8, topK: 40, seed: 1 });
 const gen = engine.generate({
   contextIds: [Gpt2Tokenizer.EOT],
-  maxNewTokens: P, // more than fit: the run must end by filling the context
+  maxNewTokens: P + 1, // more than fit: the run must end by filling the context
   settings: () => settings,
   stopAtEndOfText: false,
 });
@@ -57,7 +57,7 @@ for (;;) {
   window.attention += attentionMs;
   window.n++;
   const tokens = r.value.position + 1;
-  if (tokens === 2 || tokens % every === 0 || tokens === P) {
+  if (tokens === 2 || tokens % every === 0 || tokens >= P) {
     const f = window.forward / window.n;
     const a = window.attention / window.n;
     console.log(

@@ -17,6 +17,13 @@ import './roofline-report.ts';
 import './self-test.ts';
 import { sharedStyles } from './shared-styles.ts';
 
+/**
+ * A link (autostart=1) may start a benchmark by itself only up to GPT-2 small's size
+ * (a 250 MB checkpoint); larger presets build gigabytes in memory and on the GPU, so the
+ * page asks first: the user presses Run.
+ */
+export const AUTOSTART_MAX_FILE_BYTES = 300e6;
+
 const PRESET_LABELS: Record<Gpt2PresetName, string> = {
   tiny: 'tiny (test shape)',
   distilgpt2: 'DistilGPT-2',
@@ -165,15 +172,29 @@ export class BenchPage extends LitElement {
   private readonly controller = new BenchController(this);
   private readonly initial = parseBenchParams(location.search);
   @state() private request: BenchRequest = this.initial.request;
+  /** Why a link's autostart waits for a click (a large preset), or null. */
+  @state() private held: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.controller.openGpu().then((ok) => {
-      if (ok && this.initial.autostart) void this.start();
+      if (!ok || !this.initial.autostart) return;
+      const { preset, storage } = this.request;
+      const { parameters, fileBytes } = presetSize(preset);
+      if (fileBytes <= AUTOSTART_MAX_FILE_BYTES) {
+        void this.start();
+        return;
+      }
+      this.held =
+        `This link asks to start the ${PRESET_LABELS[preset]} benchmark at once. It builds a ` +
+        `${formatBytes(fileBytes)} checkpoint in memory and puts ` +
+        `${formatBytes(parameters * (storage === 'f16' ? 2 : 4))} of weights on the GPU, ` +
+        'so it waits for you: press Run to start it.';
     });
   }
 
   private async start(): Promise<void> {
+    this.held = null;
     history.replaceState(history.state, '', benchSearch(this.request));
     await this.controller.run(this.request);
   }
@@ -223,6 +244,11 @@ export class BenchPage extends LitElement {
         Times the engine on this GPU with a GPT-2-shaped checkpoint of random weights made in memory
         (no download): a prefill of a prompt, then single-token decode steps through the KV cache,
         as <code>npm run bench</code> does in Node.
+        ${
+          this.held
+            ? html`<br /><span role="alert" data-testid="bench-held">${this.held}</span>`
+            : nothing
+        }
         ${
           this.initial.problems.length
             ? html`<br /><span role="alert"

@@ -128,3 +128,15 @@ test('bench.html times the numbered kernel versions side by side on the same inp
   await expect(page.getByTestId('bench-versions').locator('tbody tr')).toHaveCount(rows.length);
   await snap(page, info, 'bench-versions');
 });
+
+test('a link cannot start a large benchmark by itself: it waits for Run', async ({ page }) => {
+  await page.goto('/bench.html?preset=gpt2-xl&precision=f32&prefill=8&steps=2&autostart=1');
+  await expect(page.getByTestId('bench-adapter')).not.toBeEmpty();
+  const held = page.getByTestId('bench-held');
+  await expect(held).toContainText('GPT-2 XL benchmark at once');
+  await expect(held).toContainText('press Run to start it');
+  // Nothing is being built: no status, no result, the Run button ready.
+  await expect(page.getByTestId('bench-status')).toHaveText('');
+  await expect(page.getByTestId('bench-run')).toBeEnabled();
+  await expect(page.locator('#bench-json')).toHaveCount(0);
+});

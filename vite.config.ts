@@ -3,6 +3,7 @@ import { cp } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { APP_CSP, securityHeaders } from './src/ui/page-policy.ts';
 
 const weightsDir = resolve(import.meta.dirname, 'weights');
 /** The only checkpoint copied into dist: the small trained model committed to the repo. */
@@ -90,10 +91,14 @@ function weightsFolder(): Plugin {
   };
 }
 
+// The same policy as the pages' meta tags, as headers (frame-ancestors works only there);
+// bench.html's own meta narrows connect-src further.
+const headers = securityHeaders(APP_CSP);
+
 export default defineConfig({
   plugins: [weightsFolder()],
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers },
+  preview: { host: '127.0.0.1', headers },
   build: {
     target: 'es2022',
     // One chunk holds GPT-2's BPE table (js-tiktoken's ranks, ~0.5 MB): the prompt's token

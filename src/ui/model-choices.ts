@@ -56,7 +56,19 @@ export function hubChoice(repo: string): ModelChoice {
 export function parseModelChoice(spec: string, pageUrl: string): ModelChoice {
   const s = spec.trim();
   if (s === BUNDLED_SPEC) return { kind: 'bundled' };
-  const text = /^\.{0,2}\//.test(s) ? new URL(s, pageUrl).href : s;
+  let text = s;
+  if (/^\.{0,2}[\\/]/.test(s)) {
+    // "//host/m" and "/\host/m" are other sites spelled as paths (browsers read "\" as "/"):
+    // a path on this site must resolve to this site.
+    const url = new URL(s, pageUrl);
+    if (url.origin !== new URL(pageUrl).origin || /^[\\/]{2}/.test(s)) {
+      throw new ModelSpecError(
+        `"${s}" is not a path on this site: it points at ${url.host}. Write a model on ` +
+          'another site as its full https:// URL.',
+      );
+    }
+    text = url.href;
+  }
   const source = parseModelSpec(text);
   if (source.kind === 'dir') {
     throw new ModelSpecError(
@@ -79,8 +91,19 @@ export function choiceSpec(choice: ModelChoice): string | null {
   }
 }
 
-/** A short name for headers and messages: "GPT-2 small", "owner/name", "3 local files". */
-export function choiceLabel(choice: ModelChoice): string {
+/**
+ * A short name for headers and messages: "GPT-2 small", "owner/name", "3 local files". A
+ * model not from this site or huggingface.co names its host: "other.host/m", "GPT-2 small
+ * (hub at 127.0.0.1:8080)".
+ */
+export function choiceLabel(choice: ModelChoice, hubBase: string | null = null): string {
+  const label = baseLabel(choice);
+  return choice.kind === 'hub' && hubBase !== null
+    ? `${label} (hub at ${new URL(hubBase).host})`
+    : label;
+}
+
+function baseLabel(choice: ModelChoice): string {
   switch (choice.kind) {
     case 'bundled':
       return 'tiny-trained (bundled)';

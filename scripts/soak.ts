@@ -71,7 +71,7 @@ for (let i = 0; i < cycles; i++) {
   const settings = parseSamplingSettings({ temperature: 0.8, topK: 40, seed: i });
   const stopAfter = 1 + (i % 3);
   // Every fourth cycle continues the previous context (cache reuse), as Continue does.
-  const context = i % 4 === 3 ? [...engine.contextIds] : prompt;
+  const context = i % 4 === 3 ? [...engine.cachedIds] : prompt;
   const gen = engine.generate({
     contextIds: context.length ? context : prompt,
     maxNewTokens: 4,

@@ -292,7 +292,7 @@ export class EngineController implements ReactiveController {
     this.loadAbort = abort;
     this.storage = storage;
     this.lastChoice = choice;
-    const label = choiceLabel(choice);
+    const label = choiceLabel(choice, this.hubBase);
     this.messageList.clear('error', 'info');
     this.speed.reset();
     this.loading = {

@@ -37,6 +37,8 @@ export interface UiEventDetails {
   'token-select': { position: number | null };
   /** Inspector: a (layer, head) attention map was chosen (a thumbnail, the selects). */
   'attention-select': { layer: number; head: number };
+  /** The user's answer to "download from this host?" (see host-approval.ts). */
+  'host-approval': { approved: boolean };
 }
 
 export type UiEventName = keyof UiEventDetails;
@@ -54,6 +56,7 @@ export type MessageActionEvent = UiEvent<'message-action'>;
 export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
 export type TokenSelectEvent = UiEvent<'token-select'>;
 export type AttentionSelectEvent = UiEvent<'attention-select'>;
+export type HostApprovalEvent = UiEvent<'host-approval'>;
 
 /** Fires `type` from `target` (bubbling, composed). */
 export function emit<K extends UiEventName>(
@@ -78,5 +81,6 @@ declare global {
     'kernel-profile-change': KernelProfileChangeEvent;
     'token-select': TokenSelectEvent;
     'attention-select': AttentionSelectEvent;
+    'host-approval': HostApprovalEvent;
   }
 }

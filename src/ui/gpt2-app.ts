@@ -1,10 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import './inspector/attention-panel.ts';
+import { approveOrigin, approvedOrigins } from './connect-policy.ts';
 import { droppedFiles } from './dropped-files.ts';
 import { EngineController } from './engine-controller.ts';
 import type {
   GenerateRequestEvent,
+  HostApprovalEvent,
   KernelProfileChangeEvent,
   MessageActionEvent,
   ModelLoadEvent,
@@ -14,8 +16,10 @@ import type {
   TokenSelectEvent,
 } from './events.ts';
 import './gpu-status.ts';
+import './host-approval.ts';
 import { inspectorSource, runInputFrom } from './inspector/inspector-source.ts';
 import './kernel-times.ts';
+import { hostsToApprove, type HostToApprove } from './link-hosts.ts';
 import './live-figures.ts';
 import './load-progress.ts';
 import './message-banner.ts';
@@ -27,6 +31,8 @@ import { sharedStyles } from './shared-styles.ts';
 import { appStyles } from './gpt2-app.styles.ts';
 import './temperature-chart.ts';
 import './token-output.ts';
+import type { WeightStorage } from '../model/weights.ts';
+import type { ModelChoice } from './model-choices.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
 
 const DEFAULT_PROMPT = 'The quick brown fox';
@@ -46,11 +52,23 @@ export class Gpt2App extends LitElement {
   static override styles = [sharedStyles, appStyles];
 
   private readonly initial: UrlState = readUrlState(location.href);
+  /**
+   * Hosts other than this site and the hub that the link, or a URL typed in the picker,
+   * would download from: nothing is fetched from them until the user says yes (see
+   * connect-policy.ts). `pendingChoice` is the typed model waiting for that answer.
+   */
+  @state() private pendingHosts: HostToApprove[] = hostsToApprove(
+    this.initial,
+    location.origin,
+    approvedOrigins(),
+  );
+  private pendingChoice: ModelChoice | null = null;
   private readonly controller = new EngineController(this, {
     settings: this.initial.settings,
     prompt: this.initial.prompt ?? DEFAULT_PROMPT,
     storage: this.initial.storage ?? 'f16',
-    hubBase: this.initial.hubBase,
+    // A hub address from a link counts only once approved.
+    hubBase: this.pendingHosts.some((h) => h.what === 'hub') ? null : this.initial.hubBase,
   });
 
   /** Files are being dragged over the page. */
@@ -74,7 +92,51 @@ export class Gpt2App extends LitElement {
         ['dismiss'],
       );
     }
-    void this.controller.start(this.initial.model);
+    if (this.pendingHosts.length === 0) void this.controller.start(this.initial.model);
+  }
+
+  /** A model picked or typed: loaded at once unless it comes from a host not yet approved. */
+  private requestLoad(choice: ModelChoice, storage: WeightStorage): void {
+    const hosts = hostsToApprove(
+      { model: choice, hubBase: null },
+      location.origin,
+      approvedOrigins(),
+    );
+    if (hosts.length === 0) {
+      void this.controller.loadModel(choice, storage);
+      return;
+    }
+    this.pendingChoice = choice;
+    this.pendingHosts = hosts;
+  }
+
+  /**
+   * Yes: the hosts are remembered for this tab and the page reloads, so that its download
+   * policy names them (a policy cannot be widened in place); the link keeps the state.
+   * No: the link's model and hub are dropped (a typed URL is just not loaded).
+   */
+  private onHostApproval(approved: boolean): void {
+    const hosts = this.pendingHosts;
+    const choice = this.pendingChoice;
+    this.pendingHosts = [];
+    this.pendingChoice = null;
+    if (approved) {
+      for (const h of hosts) approveOrigin(h.origin);
+      const c = this.controller;
+      location.replace(
+        writeUrlState(location.href, {
+          model: choice ?? this.initial.model,
+          storage: c.storage,
+          prompt: c.prompt,
+          settings: c.settings,
+          hubBase: choice ? c.hubBase : this.initial.hubBase,
+        }),
+      );
+      return;
+    }
+    if (choice) return;
+    const foreignModel = hosts.some((h) => h.what === 'model');
+    void this.controller.start(foreignModel ? null : this.initial.model);
   }
 
   override disconnectedCallback(): void {
@@ -107,14 +169,24 @@ export class Gpt2App extends LitElement {
           .current=${c.loading?.choice ?? c.model?.choice ?? null}
           .storage=${c.storage}
           ?busy=${c.gpuStatus.state === 'pending'}
-          @model-load=${(e: ModelLoadEvent) => void c.loadModel(e.detail.choice, e.detail.storage)}
+          @model-load=${(e: ModelLoadEvent) => this.requestLoad(e.detail.choice, e.detail.storage)}
         ></model-picker>
         <gpu-status .status=${c.gpuStatus} .model=${c.model} .gpuBytes=${c.gpuBytes}></gpu-status>
       </header>
       <main>
         ${
-          c.loading || c.messages.length
+          c.loading || c.messages.length || this.pendingHosts.length
             ? html`<div class="notices">
+                ${
+                  this.pendingHosts.length
+                    ? html`<host-approval
+                        .hosts=${this.pendingHosts}
+                        .declineLabel=${this.pendingChoice ? 'Cancel' : null}
+                        @host-approval=${(e: HostApprovalEvent) =>
+                          this.onHostApproval(e.detail.approved)}
+                      ></host-approval>`
+                    : nothing
+                }
                 ${
                   c.loading
                     ? html`<load-progress

@@ -1,1 +1,2 @@
+import './install-connect-policy.ts';
 import './gpt2-app.ts';

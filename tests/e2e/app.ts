@@ -18,6 +18,18 @@ export async function openReady(page: Page, query: string): Promise<void> {
   await expect(generateButton(page)).toBeEnabled();
 }
 
+/**
+ * As if the user had approved downloads from `baseUrl`'s host earlier in this tab (the
+ * approval itself is tested in security.spec.ts): set before the next page load.
+ */
+export async function approveHost(page: Page, baseUrl: string): Promise<void> {
+  await page.addInitScript((origin) => {
+    const key = 'gpt2-playground:approved-hosts';
+    const list = JSON.parse(sessionStorage.getItem(key) ?? '[]') as string[];
+    if (!list.includes(origin)) sessionStorage.setItem(key, JSON.stringify([...list, origin]));
+  }, new URL(baseUrl).origin);
+}
+
 export function generateButton(page: Page): Locator {
   return page.getByRole('button', { name: 'Generate', exact: true });
 }

@@ -1,4 +1,5 @@
 import {
+  approveHost,
   HUB_REPO,
   openReady,
   pickFiles,
@@ -20,6 +21,7 @@ test.describe('loading models', () => {
     const hub = await startTinyHub({ faults: { [MODEL_FILE]: { stallAfter: 3_000_000 } } });
     try {
       // The download stalls at 3 MB: the progress bar shows where it is, and Cancel works.
+      await approveHost(page, hub.baseUrl);
       await page.goto(`/?hub=${hub.baseUrl}`);
       const progress = page.getByRole('progressbar', { name: 'Model download' });
       const size = tinyCheckpoint().safetensors.length;
@@ -40,8 +42,11 @@ test.describe('loading models', () => {
     }
     const good = await startTinyHub();
     try {
+      await approveHost(page, good.baseUrl);
       await openReady(page, `hub=${good.baseUrl}`);
-      await expect(page.getByTestId('model-name')).toHaveText('GPT-2 small');
+      await expect(page.getByTestId('model-name')).toHaveText(
+        `GPT-2 small (hub at ${new URL(good.baseUrl).host})`,
+      );
       await expect(page.getByTestId('message-info')).toBeHidden();
       // A second visit reads the stored copy: no download, and the page says so.
       const downloads = good.requests.length;
@@ -61,6 +66,7 @@ test.describe('loading models', () => {
   }, info) => {
     const hub = await startTinyHub({ faults: { [MODEL_FILE]: { status: 500 } } });
     try {
+      await approveHost(page, hub.baseUrl);
       await page.goto(`/?hub=${hub.baseUrl}&prompt=`);
       const error = page.getByTestId('message-error');
       await expect(error).toContainText('Could not load GPT-2 small');
@@ -85,6 +91,7 @@ test.describe('loading models', () => {
     const full = tinyCheckpoint().safetensors;
     const hub = await startTinyHub({ safetensors: full.subarray(0, full.length >> 1) });
     try {
+      await approveHost(page, hub.baseUrl);
       await page.goto(`/?hub=${hub.baseUrl}`);
       const error = page.getByTestId('message-error');
       await expect(error).toContainText('Could not load GPT-2 small');
@@ -104,6 +111,7 @@ test.describe('loading models', () => {
     }) => {
       const hub = await startTinyHub({ faults: { [MODEL_FILE]: fault } });
       try {
+        await approveHost(page, hub.baseUrl);
         await page.goto(`/?hub=${hub.baseUrl}&prompt=`);
         const error = page.getByTestId('message-error');
         await expect(error).toContainText('Could not load GPT-2 small');
@@ -126,8 +134,11 @@ test.describe('loading models', () => {
       faults: { [MODEL_FILE]: { truncateAfter: cut, failFirst: 1 } },
     });
     try {
+      await approveHost(page, hub.baseUrl);
       await openReady(page, `hub=${hub.baseUrl}`);
-      await expect(page.getByTestId('model-name')).toHaveText('GPT-2 small');
+      await expect(page.getByTestId('model-name')).toHaveText(
+        `GPT-2 small (hub at ${new URL(hub.baseUrl).host})`,
+      );
       const gets = hub.requests.filter(
         (r) => r.startsWith('GET') && r.includes('/resolve/main/model.safetensors'),
       );
@@ -145,6 +156,7 @@ test.describe('loading models', () => {
 
   test('when the hub cannot be reached the bundled model is loaded instead', async ({ page }) => {
     // Nothing listens on port 9 (discard): the connection is refused at once.
+    await approveHost(page, 'http://127.0.0.1:9');
     await page.goto('/?hub=http://127.0.0.1:9');
     await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
     await expect(page.getByTestId('message-warning')).toContainText(
@@ -168,6 +180,7 @@ test.describe('loading models', () => {
   test('local files load through the file chooser and by drag and drop', async ({ page }) => {
     const hub = await startTinyHub();
     try {
+      await approveHost(page, hub.baseUrl); // the page fetches the files to drop from there
       await page.goto('/?model=bundled');
       await pickFiles(page, tinyCheckpointFiles());
       await expect(page.getByTestId('model-name')).toHaveText('2 local files');
@@ -245,6 +258,7 @@ test.describe('loading models', () => {
     });
     const hub = await startTinyHub();
     try {
+      await approveHost(page, hub.baseUrl);
       await openReady(page, `hub=${hub.baseUrl}&max_tokens=2`);
       await page.evaluate(() =>
         (window as unknown as { lastDevice: GPUDevice }).lastDevice.destroy(),

@@ -62,7 +62,7 @@ export class Gpt2App extends LitElement {
     location.origin,
     approvedOrigins(),
   );
-  private pendingChoice: ModelChoice | null = null;
+  private pendingChoice: { choice: ModelChoice; storage: WeightStorage } | null = null;
   private readonly controller = new EngineController(this, {
     settings: this.initial.settings,
     prompt: this.initial.prompt ?? DEFAULT_PROMPT,
@@ -106,7 +106,7 @@ export class Gpt2App extends LitElement {
       void this.controller.loadModel(choice, storage);
       return;
     }
-    this.pendingChoice = choice;
+    this.pendingChoice = { choice, storage };
     this.pendingHosts = hosts;
   }
 
@@ -117,7 +117,7 @@ export class Gpt2App extends LitElement {
    */
   private onHostApproval(approved: boolean): void {
     const hosts = this.pendingHosts;
-    const choice = this.pendingChoice;
+    const typed = this.pendingChoice;
     this.pendingHosts = [];
     this.pendingChoice = null;
     if (approved) {
@@ -125,16 +125,16 @@ export class Gpt2App extends LitElement {
       const c = this.controller;
       location.replace(
         writeUrlState(location.href, {
-          model: choice ?? this.initial.model,
-          storage: c.storage,
+          model: typed?.choice ?? this.initial.model,
+          storage: typed?.storage ?? c.storage,
           prompt: c.prompt,
           settings: c.settings,
-          hubBase: choice ? c.hubBase : this.initial.hubBase,
+          hubBase: typed ? c.hubBase : this.initial.hubBase,
         }),
       );
       return;
     }
-    if (choice) return;
+    if (typed) return;
     const foreignModel = hosts.some((h) => h.what === 'model');
     void this.controller.start(foreignModel ? null : this.initial.model);
   }

@@ -44,7 +44,7 @@ export class HostApproval extends LitElement {
   ];
 
   @property({ attribute: false }) hosts: readonly HostToApprove[] = [];
-  /** The "no" button's text (default: go on with the default model). */
+  /** The "no" button's text (default: go on without that host's files). */
   @property({ attribute: false }) declineLabel: string | null = null;
 
   override render() {
@@ -80,7 +80,7 @@ export class HostApproval extends LitElement {
           data-testid="host-decline"
           @click=${() => emit(this, 'host-approval', { approved: false })}
         >
-          ${this.declineLabel ?? "Don't: use GPT-2 small from huggingface.co"}
+          ${this.declineLabel ?? "Don't download from there"}
         </button>
       </div>
     </section>`;

@@ -52,7 +52,7 @@ test.describe('loading models', () => {
       const downloads = good.requests.length;
       await page.reload();
       await expect(page.getByTestId('message-info')).toContainText(
-        'GPT-2 small loaded from the cache',
+        `GPT-2 small (hub at ${new URL(good.baseUrl).host}) loaded from the cache`,
       );
       await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
       expect(good.requests.length).toBe(downloads);

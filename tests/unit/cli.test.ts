@@ -1,29 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRandomCheckpoint } from '../../src/model/random-checkpoint-node.ts';
 import { startHubServer } from '../helpers/hub-server.ts';
+import { runCli } from '../helpers/run-cli.ts';
 
 // The CLIs as a user runs them (npm scripts through tsx), on a small random checkpoint on disk.
-function run(
-  script: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', '--import', './src/cli/register-raw.mjs', script, ...args], {
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 describe('command line', () => {
   let dir = '';
   beforeAll(async () => {
@@ -36,7 +19,7 @@ describe('command line', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('generate --json --logits prints prompt ids, ids, text and the full logits', async () => {
-    const r = await run('src/cli/generate.ts', [
+    const r = await runCli('src/cli/generate.ts', [
       '--model',
       dir,
       '--prompt',
@@ -59,7 +42,7 @@ describe('command line', () => {
     expect(out.logits).toHaveLength(50257);
     expect(typeof out.text).toBe('string');
     // The same seed reproduces the same tokens.
-    const again = await run('src/cli/generate.ts', [
+    const again = await runCli('src/cli/generate.ts', [
       '--model',
       dir,
       '--ids',
@@ -98,11 +81,11 @@ describe('command line', () => {
         '0',
         '--json',
       ];
-      const viaEnv = await run('src/cli/generate.ts', args, { HF_ENDPOINT: hub.baseUrl });
+      const viaEnv = await runCli('src/cli/generate.ts', args, { HF_ENDPOINT: hub.baseUrl });
       expect(viaEnv.code, viaEnv.stderr).toBe(0);
-      const viaFlag = await run('src/cli/generate.ts', [...args, '--hub-base', hub.baseUrl]);
+      const viaFlag = await runCli('src/cli/generate.ts', [...args, '--hub-base', hub.baseUrl]);
       expect(viaFlag.code, viaFlag.stderr).toBe(0);
-      const local = await run('src/cli/generate.ts', ['--model', dir, ...args.slice(2)]);
+      const local = await runCli('src/cli/generate.ts', ['--model', dir, ...args.slice(2)]);
       expect(JSON.parse(viaEnv.stdout).ids).toEqual(JSON.parse(local.stdout).ids);
       expect(JSON.parse(viaFlag.stdout).ids).toEqual(JSON.parse(local.stdout).ids);
       expect(
@@ -125,7 +108,7 @@ describe('command line', () => {
       ['--hub-base', 'file:///tmp', /--hub-base must be an http/],
     ] as const) {
       const args = ['--model', dir, '--ids', '1', flag, value];
-      const r = await run('src/cli/generate.ts', args);
+      const r = await runCli('src/cli/generate.ts', args);
       expect(r.code, `${flag} ${value}`).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).toMatch(/^usage: npm run generate -- --model/m);
@@ -135,16 +118,21 @@ describe('command line', () => {
 
   it('says so when the prompt is longer than the context, and when the model is missing', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => i + 1).join(',');
-    const long = await run('src/cli/generate.ts', ['--model', dir, '--ids', ids]);
+    const long = await runCli('src/cli/generate.ts', ['--model', dir, '--ids', ids]);
     expect(long.code).toBe(1);
     expect(long.stderr).toMatch(/context is full.*24 tokens/);
-    const missing = await run('src/cli/generate.ts', ['--model', join(dir, 'nope'), '--ids', '1']);
+    const missing = await runCli('src/cli/generate.ts', [
+      '--model',
+      join(dir, 'nope'),
+      '--ids',
+      '1',
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope/);
   });
 
   it('bench --json reports speed and per-step GPU work', async () => {
-    const r = await run('src/cli/bench.ts', [
+    const r = await runCli('src/cli/bench.ts', [
       '--model',
       dir,
       '--json',
@@ -175,7 +163,7 @@ describe('command line', () => {
   });
 
   it('bench --structure-only records the dispatches by a dry run and estimates other GPUs', async () => {
-    const r = await run('src/cli/bench.ts', [
+    const r = await runCli('src/cli/bench.ts', [
       '--model',
       dir,
       '--json',
@@ -194,7 +182,7 @@ describe('command line', () => {
       'Apple M1 (8-core GPU)',
       'NVIDIA RTX 4090',
     ]);
-    const text = await run('src/cli/bench.ts', [
+    const text = await runCli('src/cli/bench.ts', [
       '--model',
       dir,
       '--prefill',
@@ -219,18 +207,18 @@ describe('command line', () => {
       '--kernel-runs',
       '1',
     ];
-    const json = await run('src/cli/bench.ts', [...args, '--json']);
+    const json = await runCli('src/cli/bench.ts', [...args, '--json']);
     expect(json.code, json.stderr).toBe(0);
     const [f32, f16] = JSON.parse(json.stdout);
     expect([f32.storage, f16.storage]).toEqual(['f32', 'f16']);
     // f16 storage halves the matrices (layernorm and bias vectors, if counted, stay f32).
     expect(f16.decode.weightBytes / f32.decode.weightBytes).toBeGreaterThanOrEqual(0.5);
     expect(f16.decode.weightBytes / f32.decode.weightBytes).toBeLessThan(0.52);
-    const text = await run('src/cli/bench.ts', args);
+    const text = await runCli('src/cli/bench.ts', args);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/f16 vs f32, measured in this run:/);
     expect(text.stdout).toMatch(/weight bytes per decode step\s+0\.5\dx/);
-    const both = await run('src/cli/bench.ts', [...args, '--f16']);
+    const both = await runCli('src/cli/bench.ts', [...args, '--f16']);
     expect(both.code).not.toBe(0);
     expect(both.stderr).toMatch(/--compare runs f32 and f16/);
   });

@@ -1,34 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRandomCheckpoint } from '../../src/model/random-checkpoint-node.ts';
+import { inSequence, runCli, type CliResult } from '../helpers/run-cli.ts';
 
-// `npm run inspect` as a user runs it, on a small random checkpoint on disk.
-function inspect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npx', [
-      'tsx',
-      '--import',
-      './src/cli/register-raw.mjs',
-      'src/cli/inspect.ts',
-      ...args,
-    ]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** Runs the commands one after another: parallel CLI processes starve other test files. */
-async function inSequence<T>(runs: (() => Promise<T>)[]): Promise<T[]> {
-  const out: T[] = [];
-  for (const run of runs) out.push(await run());
-  return out;
-}
+// `npm run inspect` and `npm run generate` as a user runs them, on a small random checkpoint.
+const inspect = (args: string[]): Promise<CliResult> => runCli('src/cli/inspect.ts', args);
+const generate = (args: string[]): Promise<CliResult> => runCli('src/cli/generate.ts', args);
 
 const CONFIG = { nLayer: 2, nHead: 3, nEmbd: 36, nPositions: 24, vocabSize: 50257, nInner: 70 };
 
@@ -85,23 +64,6 @@ describe('npm run inspect', () => {
     });
   });
 });
-
-function generate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npx', [
-      'tsx',
-      '--import',
-      './src/cli/register-raw.mjs',
-      'src/cli/generate.ts',
-      ...args,
-    ]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('npm run generate -- --ablate', () => {
   let dir = '';

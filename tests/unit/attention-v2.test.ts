@@ -1,64 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/gpu-context.ts';
 import { AttentionV2Call, attentionV2Supports } from '../../src/kernels/attention-v2.ts';
-import { causalAttentionRef } from '../../src/reference/attention.ts';
-import { expectClose } from '../helpers/compare.ts';
-import { emptyStorage, runPass, useTestGpu, withBuffers } from '../helpers/gpu.ts';
-import { randomF32 } from '../helpers/random.ts';
+import { useTestGpu } from '../helpers/gpu.ts';
+import {
+  attentionCaseName,
+  checkPrefillAttention,
+  type AttentionCase,
+} from '../helpers/kernel-checks.ts';
 
-/** Rows past the valid context hold NaN: a kernel that reads them (or their zeros) fails. */
-function cacheWithGarbage(valid: Float32Array, rows: number, C: number): Float32Array {
-  const out = new Float32Array(rows * C).fill(NaN);
-  out.set(valid);
-  return out;
-}
-
-interface Case {
-  T: number;
-  pos0: number;
-  C: number;
-  NH: number;
-  scale?: number;
-}
-
-async function runAttentionV2(gpu: GpuContext, c: Case, seed: number): Promise<void> {
-  const { T, pos0, C, NH, scale = 1 } = c;
-  const n = pos0 + T;
-  const P = n + 3;
-  const q = randomF32(n * C, seed, scale);
-  const k = randomF32(n * C, seed + 1, scale);
-  const v = randomF32(n * C, seed + 2);
-  const want = causalAttentionRef(q, k, v, n, C, NH).out.subarray(pos0 * C);
-  await withBuffers(
+const runAttentionV2 = (gpu: GpuContext, c: AttentionCase, seed: number) =>
+  checkPrefillAttention(
     gpu,
-    () => ({
-      q: gpu.createStorage('q_store', cacheWithGarbage(q, P, C)),
-      k: gpu.createStorage('k_cache', cacheWithGarbage(k, P, C)),
-      v: gpu.createStorage('v_cache', cacheWithGarbage(v, P, C)),
-      out: emptyStorage(gpu, 'att', T * C),
-    }),
-    async (b) => {
-      const buffers = { q: b.q, k: b.k, v: b.v, out: b.out };
-      const call = new AttentionV2Call(gpu, 'attn_v2', buffers, C / NH);
-      try {
-        await runPass(gpu, (pass) => call.encode(pass, { T, pos0, C, NH }));
-      } finally {
-        call.destroy();
-      }
-      const got = await gpu.readF32(b.out);
-      expect(got.every(Number.isFinite), 'all outputs finite').toBe(true);
-      expectClose(got, want, {
-        label: `attention v2 T=${T} pos0=${pos0} C=${C} NH=${NH}`,
-        atol: scale > 1 ? 2e-4 : 2e-6,
-        rtol: 1e-5,
-      });
-    },
+    (b) => new AttentionV2Call(gpu, 'attn_v2', b, c.C / c.NH),
+    c,
+    seed,
+    'attention v2',
   );
-}
 
 describe('attention v2 (query blocks sharing key/value tiles)', () => {
   const t = useTestGpu();
-  const cases: Case[] = [
+  const cases: AttentionCase[] = [
     // HS = 24 (C = 96 and 120), 32, 64, 80; T = 1, 7, 65, 129: blocks of 16 cut anywhere
     { T: 1, pos0: 0, C: 96, NH: 4 },
     { T: 7, pos0: 0, C: 96, NH: 4 },
@@ -78,9 +39,8 @@ describe('attention v2 (query blocks sharing key/value tiles)', () => {
     { T: 3, pos0: 130, C: 96, NH: 3, scale: 100 },
   ];
   cases.forEach((c, i) => {
-    const HS = c.C / c.NH;
-    const name = `T=${c.T} pos0=${c.pos0} HS=${HS} NH=${c.NH}${c.scale ? ` |q|,|k| <= ${c.scale}` : ''}`;
-    it(`matches the full-sequence reference for ${name}`, () => runAttentionV2(t.gpu, c, 300 + i));
+    it(`matches the full-sequence reference for ${attentionCaseName(c)}`, () =>
+      runAttentionV2(t.gpu, c, 300 + i));
   });
 
   it('serves head sizes that are multiples of 4 up to 96 (v1 serves the rest)', () => {

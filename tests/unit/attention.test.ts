@@ -5,6 +5,11 @@ import { KvWriteCall } from '../../src/kernels/kv-write.ts';
 import { causalAttentionRef } from '../../src/reference/attention.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { emptyStorage, runPass, useTestGpu, withBuffers } from '../helpers/gpu.ts';
+import {
+  attentionCaseName,
+  checkPrefillAttention,
+  type AttentionCase,
+} from '../helpers/kernel-checks.ts';
 import { randomF32 } from '../helpers/random.ts';
 
 describe('causal attention reference', () => {
@@ -31,58 +36,12 @@ describe('causal attention reference', () => {
   });
 });
 
-/** Rows past the valid context hold NaN: a kernel that reads them (or their zeros) fails. */
-function cacheWithGarbage(valid: Float32Array, rows: number, C: number): Float32Array {
-  const out = new Float32Array(rows * C).fill(NaN);
-  out.set(valid);
-  return out;
-}
-
-interface Case {
-  T: number;
-  pos0: number;
-  C: number;
-  NH: number;
-  scale?: number;
-}
-
-async function runAttention(gpu: GpuContext, c: Case, seed: number): Promise<void> {
-  const { T, pos0, C, NH, scale = 1 } = c;
-  const n = pos0 + T;
-  const P = n + 3;
-  const q = randomF32(n * C, seed, scale);
-  const k = randomF32(n * C, seed + 1, scale);
-  const v = randomF32(n * C, seed + 2);
-  const want = causalAttentionRef(q, k, v, n, C, NH).out.subarray(pos0 * C);
-  await withBuffers(
-    gpu,
-    () => ({
-      q: gpu.createStorage('q_store', cacheWithGarbage(q, P, C)),
-      k: gpu.createStorage('k_cache', cacheWithGarbage(k, P, C)),
-      v: gpu.createStorage('v_cache', cacheWithGarbage(v, P, C)),
-      out: emptyStorage(gpu, 'att', T * C),
-    }),
-    async (b) => {
-      const call = new AttentionCall(gpu, 'attn', { q: b.q, k: b.k, v: b.v, out: b.out });
-      try {
-        await runPass(gpu, (pass) => call.encode(pass, { T, pos0, C, NH }));
-      } finally {
-        call.destroy();
-      }
-      const got = await gpu.readF32(b.out);
-      expect(got.every(Number.isFinite), 'all outputs finite').toBe(true);
-      expectClose(got, want, {
-        label: `attention T=${T} pos0=${pos0} C=${C} NH=${NH}`,
-        atol: scale > 1 ? 2e-4 : 2e-6,
-        rtol: 1e-5,
-      });
-    },
-  );
-}
+const runAttention = (gpu: GpuContext, c: AttentionCase, seed: number) =>
+  checkPrefillAttention(gpu, (b) => new AttentionCall(gpu, 'attn', b), c, seed, 'attention');
 
 describe('attention kernel', () => {
   const t = useTestGpu();
-  const cases: Case[] = [
+  const cases: AttentionCase[] = [
     // HS = 64
     { T: 1, pos0: 0, C: 128, NH: 2 },
     { T: 7, pos0: 0, C: 128, NH: 2 },
@@ -101,9 +60,8 @@ describe('attention kernel', () => {
     { T: 3, pos0: 130, C: 51, NH: 3, scale: 100 },
   ];
   cases.forEach((c, i) => {
-    const HS = c.C / c.NH;
-    const name = `T=${c.T} pos0=${c.pos0} HS=${HS} NH=${c.NH}${c.scale ? ` |q|,|k| <= ${c.scale}` : ''}`;
-    it(`matches the full-sequence reference for ${name}`, () => runAttention(t.gpu, c, 100 + i));
+    it(`matches the full-sequence reference for ${attentionCaseName(c)}`, () =>
+      runAttention(t.gpu, c, 100 + i));
   });
 
   it('gives every key the same weight when all scores tie at a huge negative value', async () => {

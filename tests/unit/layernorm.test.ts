@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { LayerNormCall } from '../../src/kernels/layernorm.ts';
 import { layernormRef } from '../../src/reference/layernorm.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { emptyStorage, runPass, useTestGpu, withBuffers } from '../helpers/gpu.ts';
+import { checkLayerNorm } from '../helpers/kernel-checks.ts';
 import { randomF32 } from '../helpers/random.ts';
 
 describe('layernorm reference', () => {
@@ -43,44 +44,9 @@ describe('layernorm kernel', () => {
     { rows: 3, C: 768, first_row: 1, offset: 1000 },
     { rows: 2, C: 100, first_row: 0, offset: -3000 },
   ];
-  for (const { rows, C, first_row, offset } of cases) {
-    it(`matches the reference (rows=${rows}, C=${C}, first_row=${first_row}, offset=${offset})`, async () => {
-      const { gpu } = t;
-      const seed = rows * 7919 + C + first_row;
-      const total = first_row + rows + 1; // a row after the ones read, which must be ignored
-      const input = randomF32(total * C, seed, 2).map((v, i) => v + offset + (i % 3) * 0.25);
-      const gamma = randomF32(C, seed + 1).map((v) => 1 + 0.5 * v);
-      const beta = randomF32(C, seed + 2, 0.5);
-      const sizes = { rows, C, first_row, eps: 1e-5 };
-      const expected = layernormRef(input, gamma, beta, sizes);
-      await withBuffers(
-        gpu,
-        () => ({
-          input: gpu.createStorage('input', input),
-          gamma: gpu.createStorage('gamma', gamma),
-          beta: gpu.createStorage('beta', beta),
-          out: emptyStorage(gpu, 'out', (rows + 1) * C),
-        }),
-        async (bufs) => {
-          gpu.write(bufs.out, new Float32Array((rows + 1) * C).fill(-7));
-          const call = new LayerNormCall(gpu, 'layernorm', {
-            input: bufs.input,
-            gamma: bufs.gamma,
-            beta: bufs.beta,
-            out: bufs.out,
-          });
-          await runPass(gpu, (pass) => call.encode(pass, sizes));
-          call.destroy();
-          const got = await gpu.readF32(bufs.out);
-          expectClose(got.subarray(0, rows * C), expected, {
-            atol: 2e-5,
-            rtol: 2e-5,
-            label: 'layernorm',
-          });
-          expect(got.subarray(rows * C).every((v) => v === -7)).toBe(true);
-        },
-      );
-    });
+  for (const c of cases) {
+    it(`matches the reference (rows=${c.rows}, C=${c.C}, first_row=${c.first_row}, offset=${c.offset})`, () =>
+      checkLayerNorm(t.gpu, (b) => new LayerNormCall(t.gpu, 'layernorm', b), c, 'layernorm'));
   }
 
   it('uses eps from Params (constant row: output is beta)', async () => {

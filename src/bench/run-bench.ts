@@ -39,6 +39,8 @@ export interface BenchOptions {
   /** Decode steps measured after one warm-up step (default 8). */
   decodeSteps?: number;
   onStatus?: (message: string) => void;
+  /** Stops the run at the next phase or decode step (throws the signal's reason). */
+  signal?: AbortSignal;
   /** This device's peak, if already measured (a run of several benchmarks measures it once). */
   peak?: DevicePeak;
   /** Bytes the peak-bandwidth kernels stream when `peak` is not given (default 256 MiB). */
@@ -113,7 +115,11 @@ export async function runBench(
   files: ModelFiles,
   options: BenchOptions,
 ): Promise<BenchResult> {
-  const status = options.onStatus ?? (() => {});
+  // Every phase and decode step says what it starts: the moment to give up when cancelled.
+  const status = (message: string) => {
+    options.signal?.throwIfAborted();
+    options.onStatus?.(message);
+  };
   const timing = options.timing ?? defaultTimingMethod(gpu);
   let peak = options.peak;
   if (!peak) {

@@ -55,6 +55,8 @@ export interface OutputToken {
   prob: number;
   /** The top tokens at this step, best first (the engine's candidates, with text). */
   alternatives: readonly Alternative[];
+  /** Every candidate the GPU read back for this step, best first (a what-if replays them). */
+  candidates: readonly CandidateProb[];
   settings: SamplingSettings;
   /** Chosen by the user from the alternatives (a branch) rather than sampled. */
   branched: boolean;
@@ -90,6 +92,7 @@ export function outputToken(tokenizer: Gpt2Tokenizer, step: TokenStep): OutputTo
     text: step.text,
     prob: step.prob,
     alternatives: alternativesOf(tokenizer, step),
+    candidates: step.candidates,
     settings: step.settings,
     branched: false,
     usedFullLogits: step.usedFullLogits,

@@ -39,6 +39,8 @@ export const DEFAULT_BENCH: Readonly<BenchRequest> = {
 };
 
 export const MAX_DECODE_STEPS = 256;
+/** The prefill a form or link may ask for (the run caps it at the context length − 1). */
+export const MAX_PREFILL_TOKENS = 65535;
 
 export interface AdapterInfo {
   name: string;
@@ -92,7 +94,7 @@ export function parseBenchParams(search: string): {
     }
     return v;
   };
-  request.prefillTokens = int('prefill', 1, 65535) ?? request.prefillTokens;
+  request.prefillTokens = int('prefill', 1, MAX_PREFILL_TOKENS) ?? request.prefillTokens;
   request.decodeSteps = int('steps', 1, MAX_DECODE_STEPS) ?? request.decodeSteps;
   request.peakMb = int('peak_mb', 1, 4096) ?? request.peakMb;
   const autostart = q.get('autostart') === '1' || q.get('autostart') === 'true';
@@ -117,6 +119,8 @@ export class BenchController implements ReactiveController {
   unavailable: string | null = null;
   running = false;
   status = '';
+  /** What the last run ended with when it did not give figures on purpose ('' otherwise). */
+  note = '';
   error = '';
   entries: BenchEntry[] = [];
   /** The latest side-by-side run of the numbered kernel versions. */
@@ -138,6 +142,8 @@ export class BenchController implements ReactiveController {
     onProblem: (p) => this.onGpuProblem(p),
   });
 
+  private runAbort: AbortController | null = null;
+
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
   }
@@ -145,6 +151,7 @@ export class BenchController implements ReactiveController {
   hostConnected(): void {}
 
   hostDisconnected(): void {
+    this.runAbort?.abort();
     this.session.close();
   }
 
@@ -164,10 +171,23 @@ export class BenchController implements ReactiveController {
     this.update();
   }
 
+  /**
+   * Stops the benchmark running: at once while the checkpoint is made, else when the phase or
+   * decode step on the GPU ends (a GPU submission cannot be taken back).
+   */
+  cancel(): void {
+    if (!this.runAbort || this.runAbort.signal.aborted) return;
+    this.runAbort.abort();
+    this.setStatus('Cancelling: the step on the GPU finishes first…');
+  }
+
   async run(request: BenchRequest): Promise<void> {
     if (this.running) return;
+    const abort = new AbortController();
+    this.runAbort = abort;
     this.running = true;
     this.error = '';
+    this.note = '';
     this.status = 'Opening the GPU';
     this.update();
     try {
@@ -177,7 +197,7 @@ export class BenchController implements ReactiveController {
       this.setStatus(
         `Making a random ${request.preset}-shaped checkpoint (${(fileBytes / 1e6).toFixed(0)} MB)`,
       );
-      const ckpt = await makeCheckpoint(request.preset);
+      const ckpt = await makeCheckpoint(request.preset, abort.signal);
       const files = memoryModelFiles(
         { 'config.json': ckpt.configJson, 'model.safetensors': ckpt.safetensors },
         `random ${request.preset}-shaped checkpoint`,
@@ -188,12 +208,15 @@ export class BenchController implements ReactiveController {
         decodeSteps: request.decodeSteps,
         peakBytes: request.peakMb * 2 ** 20,
         onStatus: (m) => this.setStatus(m),
+        signal: abort.signal,
       });
       this.entries = [...this.entries, { request, result }];
     } catch (e) {
+      if (abort.signal.aborted) this.note = 'Benchmark cancelled: nothing was measured.';
       // The session has said so already.
-      if (!isDeviceLost(e)) this.error = describeError(e);
+      else if (!isDeviceLost(e)) this.error = describeError(e);
     } finally {
+      this.runAbort = null;
       this.running = false;
       this.status = '';
       this.update();
@@ -235,15 +258,27 @@ export class BenchController implements ReactiveController {
   }
 }
 
-/** The preset's checkpoint, generated in a worker (seconds for GPT-2 small). */
-function makeCheckpoint(preset: Gpt2PresetName): Promise<{
+/** The preset's checkpoint, generated in a worker (seconds for GPT-2 small); abortable. */
+function makeCheckpoint(
+  preset: Gpt2PresetName,
+  signal: AbortSignal,
+): Promise<{
   configJson: string;
   safetensors: Uint8Array;
 }> {
   return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
     const worker = new Worker(new URL('./bench-checkpoint-worker.ts', import.meta.url), {
       type: 'module',
     });
+    signal.addEventListener(
+      'abort',
+      () => {
+        worker.terminate();
+        reject(signal.reason);
+      },
+      { once: true },
+    );
     worker.onmessage = (e: MessageEvent<CheckpointResponse>) => {
       worker.terminate();
       const r = e.data;

@@ -7,11 +7,12 @@ import {
   BenchController,
   benchSearch,
   MAX_DECODE_STEPS,
+  MAX_PREFILL_TOKENS,
   parseBenchParams,
   presetSize,
   type BenchRequest,
 } from './bench-controller.ts';
-import { formatBytes, formatMs, formatRate } from './format.ts';
+import { figuresJson, formatBytes, formatMs, formatRate } from './format.ts';
 import './kernel-versions-table.ts';
 import './roofline-report.ts';
 import './self-test.ts';
@@ -42,6 +43,13 @@ const PRESET_LABELS: Record<Gpt2PresetName, string> = {
  * precision, prefill, steps (and peak_mb, the MiB the peak-bandwidth kernels stream) set the
  * form; autostart=1 runs it at once. The roofline report and the kernel versions follow.
  */
+type NumberField = 'prefillTokens' | 'decodeSteps';
+
+const NUMBER_LIMITS: Record<NumberField, { min: number; max: number; name: string }> = {
+  prefillTokens: { min: 1, max: MAX_PREFILL_TOKENS, name: 'Prefill tokens' },
+  decodeSteps: { min: 1, max: MAX_DECODE_STEPS, name: 'Decode steps' },
+};
+
 @customElement('bench-page')
 export class BenchPage extends LitElement {
   static override styles = [
@@ -81,7 +89,8 @@ export class BenchPage extends LitElement {
       }
       form {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+        /* Wide enough for the longest model shape ("tiny (test shape) · 0.1M") uncut. */
+        grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
         gap: 0.9rem;
         align-items: start;
       }
@@ -94,6 +103,13 @@ export class BenchPage extends LitElement {
       label small {
         font-weight: 450;
         color: var(--text-muted);
+      }
+      label small.invalid {
+        color: var(--danger);
+      }
+      .buttons {
+        display: flex;
+        gap: 0.5rem;
       }
       .status {
         margin-top: 0.8rem;
@@ -174,6 +190,12 @@ export class BenchPage extends LitElement {
   @state() private request: BenchRequest = this.initial.request;
   /** Why a link's autostart waits for a click (a large preset), or null. */
   @state() private held: string | null = null;
+  /** The number fields as typed, and what is wrong with each (absent: valid). */
+  @state() private typed: Record<NumberField, string> = {
+    prefillTokens: String(this.request.prefillTokens),
+    decodeSteps: String(this.request.decodeSteps),
+  };
+  @state() private invalid: Partial<Record<NumberField, string>> = {};
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -194,6 +216,7 @@ export class BenchPage extends LitElement {
   }
 
   private async start(): Promise<void> {
+    if (Object.keys(this.invalid).length) return;
     this.held = null;
     history.replaceState(history.state, '', benchSearch(this.request));
     await this.controller.run(this.request);
@@ -258,6 +281,7 @@ export class BenchPage extends LitElement {
         }
       </p>
       <form
+        novalidate
         @submit=${(e: Event) => {
           e.preventDefault();
           void this.start();
@@ -297,49 +321,77 @@ export class BenchPage extends LitElement {
           </select>
           <small>${r.storage === 'f16' ? 'f32 math, f16 storage' : 'full precision'}</small>
         </label>
-        <label
-          >Prefill tokens
-          <input
-            type="number"
-            data-testid="bench-prefill"
-            min="1"
-            max=${GPT2_PRESETS[r.preset].nPositions - 1}
-            .value=${String(r.prefillTokens)}
-            ?disabled=${c.running}
-            @change=${(e: Event) => {
-              const v = (e.target as HTMLInputElement).valueAsNumber;
-              if (Number.isInteger(v) && v >= 1) set({ prefillTokens: v });
-            }}
-          />
-          <small>capped at the context length − 1</small>
-        </label>
-        <label
-          >Decode steps
-          <input
-            type="number"
-            data-testid="bench-steps"
-            min="1"
-            max=${MAX_DECODE_STEPS}
-            .value=${String(r.decodeSteps)}
-            ?disabled=${c.running}
-            @change=${(e: Event) => {
-              const v = (e.target as HTMLInputElement).valueAsNumber;
-              if (Number.isInteger(v) && v >= 1 && v <= MAX_DECODE_STEPS) set({ decodeSteps: v });
-            }}
-          />
-          <small>after one warm-up step</small>
-        </label>
-        <div>
-          <button class="primary" type="submit" data-testid="bench-run" ?disabled=${c.running}>
+        ${this.numberField('prefillTokens', 'Prefill tokens', 'capped at the context length − 1')}
+        ${this.numberField('decodeSteps', 'Decode steps', 'after one warm-up step')}
+        <div class="buttons">
+          <button
+            class="primary"
+            type="submit"
+            data-testid="bench-run"
+            ?disabled=${c.running || Object.keys(this.invalid).length > 0}
+          >
             ${c.running ? 'Running…' : 'Run benchmark'}
           </button>
+          ${
+            c.running
+              ? html`<button type="button" data-testid="bench-cancel" @click=${() => c.cancel()}>
+                  Cancel
+                </button>`
+              : nothing
+          }
         </div>
       </form>
       <div class="status" role="status" aria-live="polite" data-testid="bench-status">
-        ${c.running ? c.status : ''}
+        ${c.running ? c.status : c.note}
       </div>
       ${c.error ? html`<div class="error" role="alert">${c.error}</div>` : nothing}
     </section>`;
+  }
+
+  /**
+   * A whole-number field checked as it is typed: an invalid value says why under the field
+   * and blocks Run (not only the browser's bubble), and is never sent.
+   */
+  private numberField(field: NumberField, label: string, help: string) {
+    const { min, max } = NUMBER_LIMITS[field];
+    const problem = this.invalid[field];
+    const id = `bench-${field}-help`;
+    return html`<label
+      >${label}
+      <input
+        type="number"
+        data-testid=${field === 'prefillTokens' ? 'bench-prefill' : 'bench-steps'}
+        min=${min}
+        max=${max}
+        .value=${this.typed[field]}
+        ?disabled=${this.controller.running}
+        aria-invalid=${problem ? 'true' : 'false'}
+        aria-describedby=${id}
+        @input=${(e: Event) => this.editNumber(field, (e.target as HTMLInputElement).value)}
+      />
+      ${
+        problem
+          ? html`<small class="invalid" id=${id} role="alert">${problem}</small>`
+          : html`<small id=${id}>${help}</small>`
+      }
+    </label>`;
+  }
+
+  private editNumber(field: NumberField, text: string): void {
+    this.typed = { ...this.typed, [field]: text };
+    const { min, max, name } = NUMBER_LIMITS[field];
+    const v = Number(text);
+    const others = { ...this.invalid };
+    delete others[field];
+    if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+      this.invalid = {
+        ...others,
+        [field]: `${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+      };
+      return;
+    }
+    this.invalid = others;
+    this.request = { ...this.request, [field]: v };
   }
 
   private adapterCard() {
@@ -402,7 +454,7 @@ export class BenchPage extends LitElement {
         v
           ? html`<kernel-versions-table .results=${v.results}></kernel-versions-table>
               <pre id="bench-versions-json" data-testid="bench-versions-json">
-${JSON.stringify(v.results, null, 2)}</pre>`
+${figuresJson(v.results)}</pre>`
           : nothing
       }
     </section>`;
@@ -439,7 +491,7 @@ ${JSON.stringify(v.results, null, 2)}</pre>`
         </div>
       </dl>
       <pre data-testid="bench-text">${formatBench(r)}</pre>
-      <pre id="bench-json" data-testid="bench-json">${JSON.stringify(r, null, 2)}</pre>
+      <pre id="bench-json" data-testid="bench-json">${figuresJson(r)}</pre>
     </section>`;
   }
 

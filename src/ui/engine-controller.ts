@@ -46,6 +46,7 @@ import type { MessageAction } from './events.ts';
 import { describeError } from './format.ts';
 import { loadErrorActions, isUnreachable } from './load-errors.ts';
 import { MessageList, type AppMessage } from './message-list.ts';
+import { runBlocker } from './run-blocker.ts';
 import {
   BUNDLED_MODEL_PATH,
   choiceLabel,
@@ -77,7 +78,16 @@ export class EngineController implements ReactiveController {
   stopReason: StopReason | null = null;
   figures: RunFigures = EMPTY_FIGURES;
   settings: RunSettings;
+  /** What is wrong with the settings fields ('' when they are all valid): nothing runs. */
+  settingsProblem = '';
   storage: WeightStorage;
+  /**
+   * The model asked for when the bundled one was loaded instead (the hub could not be
+   * reached): what the link keeps, so a reload tries it again. Null otherwise.
+   */
+  fallbackFrom: ModelChoice | null = null;
+  /** The model whose load just failed: the picker keeps showing it, to be corrected. */
+  failedChoice: ModelChoice | null = null;
   readonly hubBase: string | null;
 
   // ---- private machinery ----
@@ -187,8 +197,18 @@ export class EngineController implements ReactiveController {
     return this.engine?.model.kvBytesPerToken ?? 0;
   }
 
-  get canGenerate(): boolean {
+  /** A model is loaded and idle enough to start a run (whatever the settings and prompt). */
+  get ready(): boolean {
     return this.engine !== null && this.loading === null && this.gpuStatus.state === 'ready';
+  }
+
+  /** Why nothing may run although the model is ready ('' when it may). */
+  get blockedReason(): string {
+    return runBlocker(this.settingsProblem, this.promptPieces.length, this.nPositions);
+  }
+
+  get canGenerate(): boolean {
+    return this.ready && this.blockedReason === '';
   }
 
   get canContinue(): boolean {
@@ -292,6 +312,8 @@ export class EngineController implements ReactiveController {
     this.loadAbort = abort;
     this.storage = storage;
     this.lastChoice = choice;
+    this.failedChoice = null;
+    this.fallbackFrom = null;
     const label = choiceLabel(choice, this.hubBase);
     this.messageList.clear('error', 'info');
     this.speed.reset();
@@ -375,13 +397,16 @@ export class EngineController implements ReactiveController {
         this.loading = null;
         await this.loadModel({ kind: 'bundled' }, storage);
         this.lastChoice = choice; // what Try again loads
+        this.fallbackFrom = choice;
+        this.update();
         return;
       }
+      this.failedChoice = choice;
       this.notify(
         'error',
         `Could not load ${label}`,
         describeError(e),
-        loadErrorActions(e, choice),
+        loadErrorActions(e, this.model?.choice ?? null),
       );
     } finally {
       if (this.loadAbort === abort) {
@@ -493,6 +518,12 @@ export class EngineController implements ReactiveController {
   /** Applies to the next token (generation reads them before each one). */
   setSettings(settings: RunSettings): void {
     this.settings = settings;
+    this.update();
+  }
+
+  /** The settings fields cannot be used as they are ('' once they can): runs are blocked. */
+  setSettingsProblem(problem: string): void {
+    this.settingsProblem = problem;
     this.update();
   }
 

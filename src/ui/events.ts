@@ -27,6 +27,8 @@ export interface UiEventDetails {
   'output-clear': Record<string, never>;
   /** New valid settings (they apply to the next token). */
   'settings-change': RunSettings;
+  /** The settings fields hold values that cannot be used (null: they all can now). */
+  'settings-problem': { problem: string | null };
   /** Replace the token at `index` of the output by `id` and continue from there. */
   'token-branch': { index: number; id: number };
   /** A button of a message banner. */
@@ -51,6 +53,7 @@ export type GenerateRequestEvent = UiEvent<'generate-request'>;
 export type GenerationStopEvent = UiEvent<'generation-stop'>;
 export type OutputClearEvent = UiEvent<'output-clear'>;
 export type SettingsChangeEvent = UiEvent<'settings-change'>;
+export type SettingsProblemEvent = UiEvent<'settings-problem'>;
 export type TokenBranchEvent = UiEvent<'token-branch'>;
 export type MessageActionEvent = UiEvent<'message-action'>;
 export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
@@ -76,6 +79,7 @@ declare global {
     'generation-stop': GenerationStopEvent;
     'output-clear': OutputClearEvent;
     'settings-change': SettingsChangeEvent;
+    'settings-problem': SettingsProblemEvent;
     'token-branch': TokenBranchEvent;
     'message-action': MessageActionEvent;
     'kernel-profile-change': KernelProfileChangeEvent;

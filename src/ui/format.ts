@@ -88,3 +88,18 @@ export function describeSampling(s: {
     `seed ${s.seed}`,
   ].join(' · ');
 }
+
+/**
+ * A measurement as JSON for people to read: fractions kept to 6 significant digits, so
+ * timer noise such as 175.39999999990687 reads 175.4 (whole numbers are left as they are).
+ */
+export function figuresJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) =>
+      typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)
+        ? Number(v.toPrecision(6))
+        : v,
+    2,
+  );
+}

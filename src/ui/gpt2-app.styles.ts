@@ -44,6 +44,12 @@ export const appStyles = css`
     font-weight: 500;
     color: var(--text-muted);
   }
+  /* Below this width the header would wrap to two rows: the subtitle goes first. */
+  @media (max-width: 1500px) {
+    .brand small {
+      display: none;
+    }
+  }
   model-picker {
     flex: 1 1 28rem;
   }
@@ -81,6 +87,26 @@ export const appStyles = css`
     header.top {
       position: static;
       padding: 0.75rem 0.9rem;
+    }
+    /* One column: the sampling controls come right after the output they steer, not below
+       every inspector view. */
+    .work,
+    aside {
+      display: contents;
+    }
+    .work > *,
+    aside > * {
+      order: 10;
+      min-width: 0;
+    }
+    .work > .prompt-card {
+      order: 1;
+    }
+    .work > .output-card {
+      order: 2;
+    }
+    aside > .sampling-card {
+      order: 3;
     }
   }
   .drop {

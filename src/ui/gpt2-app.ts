@@ -12,6 +12,7 @@ import type {
   ModelLoadEvent,
   PromptInputEvent,
   SettingsChangeEvent,
+  SettingsProblemEvent,
   TokenBranchEvent,
   TokenSelectEvent,
 } from './events.ts';
@@ -166,7 +167,7 @@ export class Gpt2App extends LitElement {
           GPT-2 <small>WebGPU playground</small>
         </h1>
         <model-picker
-          .current=${c.loading?.choice ?? c.model?.choice ?? null}
+          .current=${c.loading?.choice ?? c.failedChoice ?? c.model?.choice ?? null}
           .storage=${c.storage}
           ?busy=${c.gpuStatus.state === 'pending'}
           @model-load=${(e: ModelLoadEvent) => this.requestLoad(e.detail.choice, e.detail.storage)}
@@ -207,7 +208,7 @@ export class Gpt2App extends LitElement {
             : nothing
         }
         <div class="work">
-          <section class="panel card" aria-label="Prompt">
+          <section class="panel card prompt-card" aria-label="Prompt">
             <prompt-editor
               .text=${c.prompt}
               .pieces=${c.promptPieces}
@@ -215,6 +216,7 @@ export class Gpt2App extends LitElement {
               ?canGenerate=${c.canGenerate}
               ?canContinue=${c.canContinue}
               ?canStep=${c.canStep}
+              .limit=${c.nPositions ?? 0}
               ?hasOutput=${c.output.length > 0}
               .hint=${this.generateHint()}
               @prompt-input=${(e: PromptInputEvent) => c.setPrompt(e.detail.text)}
@@ -223,13 +225,14 @@ export class Gpt2App extends LitElement {
               @output-clear=${() => c.clearOutput()}
             ></prompt-editor>
           </section>
-          <section class="panel card" aria-label="Output">
+          <section class="panel card output-card" aria-label="Output">
             <token-output
               .tokens=${c.output}
               .prompt=${c.prompt}
               ?generating=${c.generating}
               .stopReason=${c.stopReason}
               .firstPosition=${Math.max(1, c.promptPieces.length)}
+              .inspectable=${Math.max(0, c.cachedLength - Math.max(1, c.promptPieces.length))}
               @token-branch=${(e: TokenBranchEvent) => c.branch(e.detail.index, e.detail.id)}
               @token-select=${this.onOutputTokenSelect}
             ></token-output>
@@ -247,18 +250,17 @@ export class Gpt2App extends LitElement {
           ></attention-panel>
         </div>
         <aside aria-label="Settings and figures">
-          <section class="panel card">
+          <section class="panel card sampling-card" aria-label="Sampling">
             <sampling-controls
               .settings=${c.settings}
               ?generating=${c.generating}
               @settings-change=${(e: SettingsChangeEvent) => c.setSettings(e.detail)}
+              @settings-problem=${(e: SettingsProblemEvent) =>
+                c.setSettingsProblem(e.detail.problem ?? '')}
             ></sampling-controls>
           </section>
           <section class="panel card">
-            <temperature-chart
-              .token=${last}
-              .temperature=${c.settings.sampling.temperature}
-            ></temperature-chart>
+            <temperature-chart .token=${last} .settings=${c.settings.sampling}></temperature-chart>
           </section>
           <section class="panel card">
             <live-figures
@@ -317,7 +319,8 @@ export class Gpt2App extends LitElement {
 
   private generateHint(): string {
     const c = this.controller;
-    if (c.canGenerate || c.generating) return '';
+    if (c.generating) return '';
+    if (c.ready) return c.blockedReason;
     if (c.loading) return 'Loading the model…';
     if (c.gpuStatus.state === 'lost') return 'The GPU was lost: reload the model.';
     if (c.gpuStatus.state === 'pending') return 'Starting WebGPU…';
@@ -328,7 +331,8 @@ export class Gpt2App extends LitElement {
     const c = this.controller;
     if (c.gpuStatus.state === 'unavailable') return;
     const href = writeUrlState(location.href, {
-      model: c.loading?.choice ?? c.model?.choice ?? this.initial.model,
+      // After the offline fallback the link keeps the model asked for: a reload tries it again.
+      model: c.loading?.choice ?? c.fallbackFrom ?? c.model?.choice ?? this.initial.model,
       storage: c.storage,
       prompt: c.prompt,
       settings: c.settings,

@@ -52,6 +52,18 @@ export class GpuStatusView extends LitElement {
       .k {
         color: var(--text-muted);
       }
+      /* Below this width the header would wrap to two rows: the chips keep their values and
+         say their names to screen readers and in their tooltips only. */
+      @media (max-width: 1500px) {
+        .k {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip-path: inset(50%);
+          white-space: nowrap;
+        }
+      }
     `,
   ];
 
@@ -63,7 +75,7 @@ export class GpuStatusView extends LitElement {
     const s = this.status;
     const gpu =
       s.state === 'ready'
-        ? html`<li class="ready" title="WebGPU adapter${s.shaderF16 ? ' (shader-f16)' : ''}">
+        ? html`<li class="ready" title="GPU: WebGPU adapter${s.shaderF16 ? ' (shader-f16)' : ''}">
             <span class="dot" aria-hidden="true"></span><span class="k">GPU</span>
             <span data-testid="adapter-name">${s.adapterName}</span>
           </li>`
@@ -75,18 +87,18 @@ export class GpuStatusView extends LitElement {
       ${gpu}
       ${
         m
-          ? html`<li title=${m.description}>
+          ? html`<li title="Model: ${m.description}">
                 <span class="k">Model</span>
                 <span data-testid="model-name">${m.label}</span>
               </li>
-              <li title="How the weights are stored on the GPU">
+              <li title="Precision: how the weights are stored on the GPU">
                 <span class="k">Precision</span><span data-testid="precision">${m.storage}</span>
               </li>`
           : nothing
       }
       ${
         this.gpuBytes > 0
-          ? html`<li title="GPU buffers held by this page (weights, activations, caches)">
+          ? html`<li title="GPU memory: buffers held by this page (weights, activations, caches)">
               <span class="k">GPU memory</span>
               <span data-testid="gpu-memory">${formatBytes(this.gpuBytes)}</span>
             </li>`

@@ -12,14 +12,17 @@ export function isUnreachable(e: unknown): boolean {
   return e instanceof DownloadError && e.problem === 'network';
 }
 
-/** The buttons under a load error: Try again when it may pass, the bundled model, Dismiss. */
-export function loadErrorActions(e: unknown, choice: ModelChoice): MessageAction[] {
+/**
+ * The buttons under a load error: Try again when it may pass, the bundled model (unless it is
+ * the one still in use, `loaded`; null: none is), Dismiss.
+ */
+export function loadErrorActions(e: unknown, loaded: ModelChoice | null): MessageAction[] {
   const actions: MessageAction[] = [];
   const retryable =
     e instanceof DownloadError &&
     ['network', 'server', 'rate-limited', 'truncated', 'http'].includes(e.problem);
   if (retryable) actions.push('retry-load');
-  if (choice.kind !== 'bundled') actions.push('load-bundled');
+  if (loaded?.kind !== 'bundled') actions.push('load-bundled');
   actions.push('dismiss');
   return actions;
 }

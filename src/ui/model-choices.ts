@@ -92,7 +92,7 @@ export function choiceSpec(choice: ModelChoice): string | null {
 }
 
 /**
- * A short name for headers and messages: "GPT-2 small", "owner/name", "3 local files". A
+ * A short name for headers and messages: "GPT-2 small", "owner/name", "1 local file". A
  * model not from this site or huggingface.co names its host: "other.host/m", "GPT-2 small
  * (hub at 127.0.0.1:8080)".
  */
@@ -110,7 +110,9 @@ function baseLabel(choice: ModelChoice): string {
     case 'files': {
       const weights = choice.files.find((f) => f.name.endsWith('.safetensors'));
       const folder = weights?.webkitRelativePath.split('/')[0];
-      return folder ? `local folder ${folder}` : `${choice.files.length} local files`;
+      if (folder) return `local folder ${folder}`;
+      const n = choice.files.length;
+      return `${n} local file${n === 1 ? '' : 's'}`;
     }
     case 'hub': {
       const preset = HUB_PRESETS.find((p) => p.repo === choice.repo);

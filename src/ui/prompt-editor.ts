@@ -90,6 +90,8 @@ export class PromptEditor extends LitElement {
   @property({ type: Boolean }) canContinue = false;
   @property({ type: Boolean }) canStep = false;
   @property({ type: Boolean }) hasOutput = false;
+  /** The model's context window in tokens (0: no model yet). */
+  @property({ type: Number }) limit = 0;
   /** Why Generate is unavailable (shown instead of the keyboard hint), '' when it is. */
   @property() hint = '';
 
@@ -106,21 +108,20 @@ export class PromptEditor extends LitElement {
           emit(this, 'prompt-input', { text: (e.target as HTMLTextAreaElement).value })}
         aria-describedby="keys"
       ></textarea>
-      <prompt-tokens .pieces=${this.pieces}></prompt-tokens>
+      <prompt-tokens .pieces=${this.pieces} .limit=${this.limit}></prompt-tokens>
       <div class="actions">
-        ${
-          this.generating
-            ? html`<button class="stop" @click=${() => emit(this, 'generation-stop', {})}>
-                ■ Stop
-              </button>`
-            : html`<button
-                class="primary"
-                ?disabled=${!this.canGenerate}
-                @click=${() => emit(this, 'generate-request', { mode: 'new' })}
-              >
-                Generate
-              </button>`
-        }
+        <!-- One button that turns into Stop and back, so keyboard focus stays on it. -->
+        <button
+          class=${this.generating ? 'stop' : 'primary'}
+          data-testid="run-button"
+          ?disabled=${!this.generating && !this.canGenerate}
+          @click=${() =>
+            this.generating
+              ? emit(this, 'generation-stop', {})
+              : emit(this, 'generate-request', { mode: 'new' })}
+        >
+          ${this.generating ? html`<span aria-hidden="true">■ </span>Stop` : html`Generate`}
+        </button>
         <button
           ?disabled=${this.generating || !this.canContinue}
           @click=${() => emit(this, 'generate-request', { mode: 'continue' })}

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { TokenPiece } from '../tokenizer/gpt2-tokenizer.ts';
 import { inlineToken } from './format.ts';
+import { spokenToken } from './spoken-token.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /**
@@ -40,13 +41,29 @@ export class PromptTokens extends LitElement {
         padding: 0.5rem 0.6rem;
         border-radius: var(--radius-small);
         background: var(--surface-2);
-        overflow-wrap: anywhere;
       }
+      .over {
+        color: var(--danger);
+        font-weight: 650;
+      }
+      .limit-note {
+        margin: 0 0 0.4rem;
+        font-size: 0.8125rem;
+        color: var(--danger);
+      }
+      /* A piece never breaks inside (" the" stays one block with its space); the line
+         breaks between pieces, and only a piece wider than the box wraps within itself. */
       .piece {
-        white-space: pre-wrap;
+        display: inline-block;
+        max-width: 100%;
+        white-space: pre;
         border-radius: 3px;
         padding: 0.1rem 0;
         margin-right: 1px;
+        line-height: 1.5;
+      }
+      .piece.long {
+        white-space: pre-wrap;
       }
       .piece:nth-child(5n + 1) {
         background: color-mix(in srgb, #6d8cff 22%, transparent);
@@ -84,12 +101,21 @@ export class PromptTokens extends LitElement {
   ];
 
   @property({ attribute: false }) pieces: readonly TokenPiece[] = [];
+  /** The model's context window (0: no model yet): the count says how much of it is used. */
+  @property({ type: Number }) limit = 0;
   @state() private showIds = false;
 
   override render() {
     const n = this.pieces.length;
+    // A prompt of the whole window leaves no position for the token to generate.
+    const over = this.limit > 0 && n >= this.limit;
     return html`<div class="head">
-        <span class="muted" data-testid="prompt-token-count">${n} token${n === 1 ? '' : 's'}</span>
+        <span
+          class="muted ${over ? 'over' : ''}"
+          data-testid="prompt-token-count"
+          aria-live="polite"
+          >${this.limit ? `${n} / ${this.limit} tokens` : `${n} token${n === 1 ? '' : 's'}`}</span
+        >
         <label class="toggle">
           <input
             type="checkbox"
@@ -99,6 +125,15 @@ export class PromptTokens extends LitElement {
           Show ids
         </label>
       </div>
+      ${
+        over
+          ? html`<p class="limit-note" data-testid="prompt-limit">
+              Too long for this model: it reads at most ${this.limit} tokens, the one it generates
+              included. Shorten the prompt by ${n - this.limit + 1}
+              token${n - this.limit + 1 === 1 ? '' : 's'}.
+            </p>`
+          : nothing
+      }
       <div
         class="pieces ${this.showIds ? 'with-ids' : ''}"
         data-testid="prompt-tokens"
@@ -117,7 +152,12 @@ export class PromptTokens extends LitElement {
 
   private renderPiece(p: TokenPiece) {
     const { label, breaks } = inlineToken(p.text);
-    return html`<span class="piece" role="listitem" title="token id ${p.id}" data-id=${p.id}
+    return html`<span
+        class="piece ${label.length > 24 ? 'long' : ''}"
+        role="listitem"
+        title="token id ${p.id}"
+        aria-label="${spokenToken(p.text)}, token id ${p.id}"
+        data-id=${p.id}
         >${this.showIds ? html`<span>${label}</span><span class="id">${p.id}</span>` : label}</span
       >${breaks && !this.showIds ? Array.from({ length: breaks }, () => html`<br />`) : nothing}`;
   }

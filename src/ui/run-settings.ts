@@ -21,6 +21,8 @@ export type RawRunSettings = RawSamplingSettings & { maxNewTokens?: unknown };
 /** The playground's temperature range (the engine accepts any positive value). */
 export const MAX_TEMPERATURE = 2;
 export const MAX_NEW_TOKENS = 1024;
+/** GPT-2's vocabulary: a top-k beyond it keeps every token (as 0 does). */
+export const MAX_TOP_K = 50257;
 
 export const DEFAULT_RUN_SETTINGS: Readonly<RunSettings> = {
   sampling: { ...DEFAULT_SAMPLING_SETTINGS, temperature: 0.8, topK: 40, topP: 0.95, seed: 42 },
@@ -73,6 +75,12 @@ export function parseRunSettings(
     );
     if (!field) throw e;
     throw new SettingsError(field, `${FIELD_LABELS[field]}${message.slice(field.length)}`);
+  }
+  if (sampling.topK > MAX_TOP_K) {
+    throw new SettingsError(
+      'topK',
+      `top-k must be a whole number from 0 (off) to ${MAX_TOP_K} (the vocabulary), got ${String(raw.topK)}`,
+    );
   }
   if (sampling.temperature > MAX_TEMPERATURE) {
     throw new SettingsError(

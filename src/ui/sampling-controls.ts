@@ -1,10 +1,13 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { emit } from './events.ts';
 import {
   DEFAULT_RUN_SETTINGS,
+  FIELD_LABELS,
   MAX_NEW_TOKENS,
   MAX_TEMPERATURE,
+  MAX_TOP_K,
   SettingsError,
   parseRunSettings,
   type RawRunSettings,
@@ -39,7 +42,7 @@ const FIELDS: readonly FieldSpec[] = [
   {
     field: 'topK',
     label: 'Top-k',
-    help: 'Keep only the k most likely tokens; 0 = off.',
+    help: `Keep only the k most likely tokens; 0 = off (up to ${MAX_TOP_K}, the vocabulary).`,
     min: 0,
     max: 100,
     step: 1,
@@ -59,7 +62,7 @@ const FIELDS: readonly FieldSpec[] = [
     label: 'Max new tokens',
     help: `Tokens per Generate or Continue (1 to ${MAX_NEW_TOKENS}).`,
     min: 1,
-    max: 512,
+    max: MAX_NEW_TOKENS,
     step: 1,
     inputStep: '1',
   },
@@ -78,10 +81,13 @@ function toRaw(s: RunSettings): Raw {
 /**
  * Temperature, top-k, top-p, max new tokens and seed. Every edit is parsed and range-checked
  * here, once (parseRunSettings); a valid set is sent up at once, so a change made while
- * tokens stream applies to the next token. An invalid field says why beside it and sends
- * nothing until fixed.
+ * tokens stream applies to the next token. Every invalid field says why beside it (each
+ * checked on its own, so one blank field does not hide another's error), its slider keeps
+ * the last valid value, and nothing is sent until all are fixed: the app is told what is
+ * wrong instead, and blocks Generate with that reason.
  *
  * @fires settings-change - with the new RunSettings
+ * @fires settings-problem - what is wrong with the fields (null once they are all valid)
  */
 @customElement('sampling-controls')
 export class SamplingControls extends LitElement {
@@ -159,6 +165,7 @@ export class SamplingControls extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('settings') && this.settings !== this.sent) {
       this.raw = toRaw(this.settings);
+      if (Object.keys(this.errors).length) emit(this, 'settings-problem', { problem: null });
       this.errors = {};
     }
   }
@@ -222,7 +229,7 @@ export class SamplingControls extends LitElement {
           min=${f.min}
           max=${f.max}
           step=${f.step}
-          .value=${value}
+          .value=${live(error ? this.lastValid[f.field] : value)}
           @input=${(e: Event) => this.edit(f.field, (e.target as HTMLInputElement).value)}
         />
         <input
@@ -245,34 +252,53 @@ export class SamplingControls extends LitElement {
     </div>`;
   }
 
+  /** The settings in use (the last valid ones), as field text: invalid fields' sliders. */
+  private get lastValid(): Raw {
+    return toRaw(this.sent ?? this.settings);
+  }
+
   private edit(field: Field, value: string): void {
     this.raw = { ...this.raw, [field]: value };
-    const errors: Partial<Record<Field, string>> = {};
-    for (const [k, v] of Object.entries(this.raw) as [Field, string][]) {
-      if (v.trim() === '') errors[k] = 'Enter a value.';
-    }
-    let parsed: RunSettings | null = null;
-    if (Object.keys(errors).length === 0) {
-      try {
-        parsed = parseRunSettings(this.raw);
-      } catch (e) {
-        if (!(e instanceof SettingsError)) throw e;
-        errors[e.field] = capitalize(e.message);
-      }
-    }
+    const errors = fieldErrors(this.raw);
     this.errors = errors;
-    if (parsed) {
-      this.sent = parsed;
-      emit(this, 'settings-change', parsed);
+    const wrong = Object.keys(errors) as Field[];
+    if (wrong.length) {
+      emit(this, 'settings-problem', {
+        problem: `Fix ${wrong.map((f) => FIELD_LABELS[f]).join(', ')} first: ${errors[wrong[0]]}`,
+      });
+      return;
     }
+    const parsed = parseRunSettings(this.raw);
+    this.sent = parsed;
+    emit(this, 'settings-problem', { problem: null });
+    emit(this, 'settings-change', parsed);
   }
 
   private reset = (): void => {
     this.raw = toRaw(DEFAULT_RUN_SETTINGS);
     this.errors = {};
     this.sent = DEFAULT_RUN_SETTINGS;
+    emit(this, 'settings-problem', { problem: null });
     emit(this, 'settings-change', DEFAULT_RUN_SETTINGS);
   };
+}
+
+/** Each field checked on its own (the others at their defaults): every error at once. */
+function fieldErrors(raw: Raw): Partial<Record<Field, string>> {
+  const errors: Partial<Record<Field, string>> = {};
+  for (const [k, v] of Object.entries(raw) as [Field, string][]) {
+    if (v.trim() === '') {
+      errors[k] = 'Enter a value.';
+      continue;
+    }
+    try {
+      parseRunSettings({ [k]: v });
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      errors[e.field] = capitalize(e.message);
+    }
+  }
+  return errors;
 }
 
 function capitalize(s: string): string {

@@ -11,6 +11,7 @@ import {
 } from './format.ts';
 import { emit } from './events.ts';
 import { sharedStyles } from './shared-styles.ts';
+import { spokenToken } from './spoken-token.ts';
 import { tokenOutputStyles } from './token-output.styles.ts';
 import './token-popover.ts';
 import type { TokenPopover } from './token-popover.ts';
@@ -47,6 +48,11 @@ export class TokenOutput extends LitElement {
   @property({ attribute: false }) stopReason: StopReason | null = null;
   /** Position in the context of the first output token (the prompt's length in tokens). */
   @property({ type: Number }) firstPosition = 0;
+  /**
+   * Output tokens the model has read (they are in the KV cache, so the attention maps cover
+   * them); the last generated token is not read until the next one is generated.
+   */
+  @property({ type: Number }) inspectable = Number.POSITIVE_INFINITY;
 
   /** The chip whose popover is open. */
   @state() private active: number | null = null;
@@ -121,6 +127,7 @@ export class TokenOutput extends LitElement {
                 aria-label="Alternatives for token ${this.active + 1}"
                 .token=${this.tokens[this.active]}
                 .index=${this.active}
+                ?unread=${this.active >= this.inspectable && !this.generating}
                 @mouseenter=${this.cancelClose}
                 @mouseleave=${this.scheduleClose}
                 @token-branch=${this.close}
@@ -151,9 +158,9 @@ export class TokenOutput extends LitElement {
         tabindex=${i === this.focusIndex ? 0 : -1}
         aria-haspopup="dialog"
         aria-expanded=${this.active === i ? 'true' : 'false'}
-        aria-label="${partial ? 'part of a character' : `“${t.text}”`}, ${formatPercent(
+        aria-label="${partial ? 'part of a character' : spokenToken(t.text)}, ${formatPercent(
           t.prob,
-        )}, ${describeSampling(t.settings)}${t.branched ? ', your branch' : ''}"
+        )}, ${describeSampling(t.settings)}${modelShare(t)}${t.branched ? ', your branch' : ''}"
         @mouseenter=${() => this.open(i, false)}
         @mouseleave=${this.scheduleClose}
         @focus=${() => this.open(i, false)}
@@ -275,6 +282,13 @@ export class TokenOutput extends LitElement {
       this.chip(next)?.focus();
     }
   }
+}
+
+/** ", model 23%" when the model's own probability differs from the drawn one. */
+function modelShare(t: OutputToken): string {
+  const model = t.alternatives.find((a) => a.id === t.id)?.modelProb;
+  if (model === undefined || !Number.isFinite(model)) return '';
+  return formatPercent(model) === formatPercent(t.prob) ? '' : `, model ${formatPercent(model)}`;
 }
 
 declare global {

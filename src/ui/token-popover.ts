@@ -66,9 +66,10 @@ export class TokenPopover extends LitElement {
         display: grid;
         gap: 2px;
       }
-      .row {
+      .row,
+      .cols {
         display: grid;
-        grid-template-columns: 6.5rem 1fr 3.6rem;
+        grid-template-columns: 6rem 1fr 3.4rem 3.4rem;
         align-items: center;
         gap: 0.5rem;
         width: 100%;
@@ -110,6 +111,25 @@ export class TokenPopover extends LitElement {
         text-align: right;
         font-variant-numeric: tabular-nums;
       }
+      .num.model {
+        color: var(--text-muted);
+      }
+      .cols {
+        padding: 0 0.4rem;
+        font-size: 0.6875rem;
+        color: var(--text-muted);
+        border: 1px solid transparent;
+      }
+      .cols span {
+        text-align: right;
+      }
+      .unread {
+        margin: 0.6rem 0 0;
+        padding: 0.4rem 0.5rem;
+        border-radius: var(--radius-small);
+        background: var(--surface-2);
+        font-size: 0.75rem;
+      }
       .filtered .num,
       .filtered .alt {
         color: var(--text-muted);
@@ -139,6 +159,8 @@ export class TokenPopover extends LitElement {
   @property({ attribute: false }) token: OutputToken | null = null;
   /** The token's index in the output. */
   @property({ type: Number }) index = 0;
+  /** The model has not read this token yet (the last one generated): no attention row. */
+  @property({ type: Boolean }) unread = false;
 
   override render() {
     const t = this.token;
@@ -149,13 +171,22 @@ export class TokenPopover extends LitElement {
       <header>
         <span class="tok">${visibleToken(t.text || this.chosenText(t))}</span>
         <span class="muted">token ${this.index + 1}${t.branched ? ' · your branch' : ''}</span>
-        <span class="p">${formatPercent(t.prob)}</span>
+        <span class="p" data-testid="popover-prob"
+          >${formatPercent(t.prob)}<span class="muted" style="font-weight:500"
+            >${this.modelNote(t)}</span
+          ></span
+        >
       </header>
       <p class="settings muted" data-testid="token-settings">
         Drawn with ${describeSampling(t.settings)}
       </p>
-      <p class="caption" id="alts-caption">Alternatives · after T, top-k, top-p</p>
-      <ol aria-labelledby="alts-caption">
+      <p class="caption" id="alts-caption">Alternatives</p>
+      <div class="cols" aria-hidden="true">
+        <span></span><span></span
+        ><span title="After temperature, top-k and top-p: what the token was drawn from">drawn</span
+        ><span title="The model's own probability (temperature 1, nothing cut)">model</span>
+      </div>
+      <ol aria-labelledby="alts-caption" data-testid="popover-alternatives">
         ${t.alternatives.map((a) => {
           const chosen = a.id === t.id;
           const filtered = a.prob === 0;
@@ -166,7 +197,8 @@ export class TokenPopover extends LitElement {
                 style="display:block;width:${((a.prob / scale) * 100).toFixed(2)}%"
               ></span
             ></span>
-            <span class="num">${filtered ? 'filtered' : formatPercent(a.prob)}</span>`;
+            <span class="num">${filtered ? 'cut' : formatPercent(a.prob)}</span>
+            <span class="num model">${formatPercent(a.modelProb)}</span>`;
           const title = `id ${a.id} · model ${formatPercent(a.modelProb)} · at this temperature ${formatPercent(a.probBeforeFilter)}`;
           return html`<li>
             ${
@@ -176,8 +208,8 @@ export class TokenPopover extends LitElement {
                     class="row ${filtered ? 'filtered' : ''}"
                     title="${title} · click to branch"
                     aria-label="Branch with ${visibleToken(a.text)}, ${
-                      filtered ? 'filtered out' : formatPercent(a.prob)
-                    }"
+                      filtered ? 'cut by the settings' : formatPercent(a.prob)
+                    }, model ${formatPercent(a.modelProb)}"
                     @click=${() => emit(this, 'token-branch', { index: this.index, id: a.id })}
                   >
                     ${body}
@@ -186,11 +218,28 @@ export class TokenPopover extends LitElement {
           </li>`;
         })}
       </ol>
+      ${
+        this.unread
+          ? html`<p class="unread" data-testid="popover-unread">
+              Not in the attention maps yet: the model reads this token when it generates the next
+              one. Step to see where it looks. (The step under the microscope shows how it was
+              drawn.)
+            </p>`
+          : nothing
+      }
       <p class="foot muted">
-        Click an alternative to branch: the text is cut here and goes on from
+        Drawn: after temperature, top-k and top-p; model: its own probability. Click an alternative
+        to branch: the text is cut here and goes on from
         it.${t.usedFullLogits ? ' (This step read the full logits back.)' : ''}
       </p>
     </div>`;
+  }
+
+  /** " · model 23%" beside the drawn probability, when they differ (greedy, a tight top-p). */
+  private modelNote(t: OutputToken): string {
+    const model = t.alternatives.find((a) => a.id === t.id)?.modelProb;
+    if (model === undefined || !Number.isFinite(model)) return '';
+    return formatPercent(model) === formatPercent(t.prob) ? '' : ` · model ${formatPercent(model)}`;
   }
 
   private chosenText(t: OutputToken): string {

@@ -11,8 +11,16 @@ test('bench.html runs the benchmark on this GPU and puts the result JSON in the 
   await expect(adapter).not.toBeEmpty();
   const json = page.locator('#bench-json');
   await expect(json).toBeVisible({ timeout: 120_000 });
-  const r = JSON.parse((await json.textContent()) ?? '');
+  const text = (await json.textContent()) ?? '';
+  const r = JSON.parse(text);
   expect(r.adapter).toBe(await adapter.textContent());
+  // Figures read as figures: no fraction carries timer noise past 6 significant digits.
+  for (const x of text.match(/-?\d+\.\d+(e[-+]?\d+)?/g) ?? []) {
+    expect(
+      x.replace(/e.*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length,
+      x,
+    ).toBeLessThanOrEqual(6);
+  }
   expect(r.model).toBe('random tiny-shaped checkpoint');
   expect(r.parameters).toBe(gpt2ParameterCount(GPT2_PRESETS.tiny));
   expect(r.storage).toBe('f32');

@@ -170,16 +170,17 @@ test('a prompt longer than the context is refused, and a run stops when the cont
   const long = `The${' the'.repeat(299)}`;
   await openReady(page, `${BUNDLED}&max_tokens=20&temperature=0&prompt=`);
   await page.getByRole('textbox', { name: 'Prompt' }).fill(long);
-  await expect(page.getByTestId('prompt-token-count')).toHaveText('300 tokens');
-  await generateButton(page).click();
-  await expect(page.getByTestId('message-error')).toContainText(
-    'this model reads at most 256 tokens',
+  await expect(page.getByTestId('prompt-token-count')).toHaveText('300 / 256 tokens');
+  // Refused before anything runs: Generate is blocked and says why.
+  await expect(generateButton(page)).toBeDisabled();
+  await expect(page.getByTestId('generate-hint')).toContainText(
+    'this model reads at most 256, including the one to generate',
   );
+  await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
   await expect(chips(page)).toHaveCount(0);
-  await expect(generateButton(page)).toBeEnabled();
   // 250 tokens and 20 asked for: it stops at the 256th and says why.
   await page.getByRole('textbox', { name: 'Prompt' }).fill(`The${' the'.repeat(249)}`);
-  await expect(page.getByTestId('prompt-token-count')).toHaveText('250 tokens');
+  await expect(page.getByTestId('prompt-token-count')).toHaveText('250 / 256 tokens');
   await generateButton(page).click();
   await expect(runStatus(page)).toHaveText('The context window is full.');
   await expect(chips(page)).toHaveCount(6);

@@ -245,6 +245,9 @@ test.describe('loading models', () => {
     await pickFiles(page, tinyCheckpointFiles().slice(0, 1));
     await expect(error).toContainText('The picked files have no model.safetensors');
     await expect(page.getByTestId('model-name')).toHaveText('tiny-trained (bundled)');
+    // One file is named as one, and the bundled model, still in use, is not offered again.
+    await expect(error).toContainText(/Could not load 1 local file(?!s)/);
+    await expect(error.getByRole('button', { name: 'Load the bundled model' })).toHaveCount(0);
   });
 
   test('after a lost GPU device the model can be reloaded', async ({ page }) => {

@@ -1,14 +1,14 @@
-import { BUNDLED } from './app.ts';
+import { BUNDLED, openReady } from './app.ts';
 import { expect, snap, test } from './fixtures.ts';
 
 test.describe('prompt editor', () => {
   test('shows how the prompt splits into tokens, with ids', async ({ page }, info) => {
-    await page.goto(`/?${BUNDLED}&prompt=`);
+    await openReady(page, `${BUNDLED}&prompt=`);
     const prompt = page.getByRole('textbox', { name: 'Prompt' });
     await prompt.fill('Hello world, hello GPT-2!');
     const tokens = page.getByTestId('prompt-tokens').getByRole('listitem');
     // GPT-2 BPE: Hello | ␣world | , | ␣hello | ␣G | PT | - | 2 | !
-    await expect(page.getByTestId('prompt-token-count')).toHaveText('9 tokens');
+    await expect(page.getByTestId('prompt-token-count')).toHaveText('9 / 256 tokens');
     await expect(tokens).toHaveText(['Hello', ' world', ',', ' hello', ' G', 'PT', '-', '2', '!']);
     await expect(tokens.first()).toHaveAttribute('title', 'token id 15496');
     await expect(tokens.nth(1)).toHaveAttribute('title', 'token id 995');
@@ -40,8 +40,8 @@ test.describe('prompt editor', () => {
   });
 
   test('an empty prompt says generation starts a new document', async ({ page }) => {
-    await page.goto(`/?${BUNDLED}&prompt=`);
-    await expect(page.getByTestId('prompt-token-count')).toHaveText('0 tokens');
+    await openReady(page, `${BUNDLED}&prompt=`);
+    await expect(page.getByTestId('prompt-token-count')).toHaveText('0 / 256 tokens');
     await expect(page.getByTestId('prompt-tokens')).toContainText('<|endoftext|>');
   });
 });

@@ -144,6 +144,7 @@ describe('exports', () => {
           settings: sampling,
           branched: false,
           usedFullLogits: false,
+          candidates: [],
         },
         {
           id: 13,
@@ -153,6 +154,7 @@ describe('exports', () => {
           settings: { ...sampling, temperature: 1.5 },
           branched: true,
           usedFullLogits: true,
+          candidates: [],
         },
       ],
     };

@@ -6,6 +6,7 @@ import { paintPixels, type Thumb } from './attention-data.ts';
 import { currentTheme, palette, type ScaleKind } from './colour-scale.ts';
 import { emit } from '../events.ts';
 import { sharedStyles } from '../shared-styles.ts';
+import { ThemeController } from '../theme-controller.ts';
 
 /** One small map of the grid; `thumb` is null while it is being computed. */
 export interface GridItem {
@@ -91,6 +92,12 @@ export class AttentionGrid extends LitElement {
       }
     `,
   ];
+
+  constructor() {
+    super();
+    // Colours come from the palette of the page's theme: a switch repaints them.
+    new ThemeController(this);
+  }
 
   @property({ attribute: false }) items: readonly GridItem[] = [];
   /** Maps per row of the grid. */

@@ -192,6 +192,19 @@ export class AttentionPanel extends LitElement {
     }
     const m = this.jobs.map;
     const stale = this.jobs.stale;
+    if ((!m || m.n === 0) && !this.jobs.loading && !this.jobs.error) {
+      // Nothing to draw yet: one sentence, not an empty canvas with zoom buttons.
+      return html`<section class="panel card" aria-label="Attention">
+        <h2>Attention</h2>
+        <p class="status" data-testid="attention-status">
+          ${
+            this.generating
+              ? 'Paused while tokens stream: the maps appear when the text is done.'
+              : 'No attention maps yet: generate some text to see where each token looks.'
+          }
+        </p>
+      </section>`;
+    }
     return html`<section class="panel card" aria-label="Attention">
         <div class="head">
           <h2>Attention</h2>

@@ -4,6 +4,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { currentTheme, palette, scalePosition } from './colour-scale.ts';
 import { formatPercent } from '../format.ts';
 import { sharedStyles } from '../shared-styles.ts';
+import { ThemeController } from '../theme-controller.ts';
 import type { LogitLensRow } from './inspector-source.ts';
 
 /**
@@ -148,6 +149,12 @@ export class LogitLens extends LitElement {
       }
     `,
   ];
+
+  constructor() {
+    super();
+    // Colours come from the palette of the page's theme: a switch repaints them.
+    new ThemeController(this);
+  }
 
   /** One row per layer, embeddings first and the real prediction last; null: none yet. */
   @property({ attribute: false }) rows: readonly LensRow[] | null = null;

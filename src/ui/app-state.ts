@@ -12,6 +12,7 @@ import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
 import { tokenTexts } from '../tokenizer/streaming-decoder.ts';
 import { addTimedStep, EMPTY_KERNEL_FIGURES, type KernelFigures } from './kernel-figures.ts';
 import type { ModelChoice } from './model-choices.ts';
+import type { AblationSettings } from './interventions/ablation.ts';
 
 /** Alternatives kept with each token for the popover and the temperature chart. */
 export const ALTERNATIVES_SHOWN = 10;
@@ -61,6 +62,8 @@ export interface OutputToken {
   /** Chosen by the user from the alternatives (a branch) rather than sampled. */
   branched: boolean;
   usedFullLogits: boolean;
+  /** The heads ablated when it was drawn (null or absent: the model as loaded). */
+  intervention?: AblationSettings | null;
 }
 
 export interface RunFigures {

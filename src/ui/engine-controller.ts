@@ -56,6 +56,10 @@ import {
   type ModelChoice,
 } from './model-choices.ts';
 import type { RunSettings } from './run-settings.ts';
+import type { NextTokenComparison } from '../inspect/next-token-compare.ts';
+import { compareNextToken } from '../inspect/next-token-compare.ts';
+import { fitAblation, NO_ABLATION, type AblationSettings } from './interventions/ablation.ts';
+import { InterventionManager } from './interventions/intervention-manager.ts';
 
 export interface ControllerOptions {
   settings: RunSettings;
@@ -63,6 +67,8 @@ export interface ControllerOptions {
   storage: WeightStorage;
   /** The hub's address (null: huggingface.co). */
   hubBase: string | null;
+  /** Heads to ablate (from the link). */
+  ablation?: AblationSettings;
 }
 
 export class EngineController implements ReactiveController {
@@ -100,6 +106,8 @@ export class EngineController implements ReactiveController {
   private readonly messageList = new MessageList();
   private readonly turns = new EngineTurns();
   private readonly speed = new DownloadSpeed();
+  /** The user's intervention on the model (head ablation), put into every engine job. */
+  private readonly interventions = new InterventionManager();
   private engine: Gpt2Engine | null = null;
   private loadAbort: AbortController | null = null;
   private runAbort: AbortController | null = null;
@@ -130,6 +138,7 @@ export class EngineController implements ReactiveController {
     this.prompt = options.prompt;
     this.storage = options.storage;
     this.hubBase = options.hubBase;
+    this.interventions.ablation = options.ablation ?? NO_ABLATION;
     this.sources = new BrowserModelSources({
       hubBase: options.hubBase ?? undefined,
       onWarning: (title, message) => this.notify('warning', title, message, ['dismiss']),
@@ -240,19 +249,60 @@ export class EngineController implements ReactiveController {
    * Runs `job` on the engine in turn with runs: the GPU model does one thing at a time, so a
    * Generate clicked while a map is being computed waits for it rather than colliding.
    */
-  private async inspect<T>(job: (engine: Gpt2Engine) => Promise<T>): Promise<T | null> {
+  private async inspect<T>(
+    job: (engine: Gpt2Engine) => Promise<T>,
+    ofScreen = true,
+  ): Promise<T | null> {
     if (!this.engine || this.generating) return null;
     const turn = this.turns.take();
     let release: (() => void) | undefined;
     try {
       release = await turn;
+      if (this.generating || !this.engine) return null;
+      await this.interventions.sync(this.engine, this.promptIds, false);
+      // A changed intervention (or a sweep) dropped the cache: run the text on screen again,
+      // less its last token (never run: it was sampled from the step before), as a run leaves it.
+      const context = this.contextIds();
+      if (ofScreen && this.output.length && this.cachedLength < context.length - 1) {
+        await this.engine.logitsAfter(context.slice(0, -1));
+      }
       // A run asked for meanwhile goes first: the view asks again when it ends. A cache left
       // by an edited prompt describes text no longer on screen: no map of it is shown.
-      const engine = this.generating || !this.cacheShowsScreen ? null : this.engine;
+      const engine = this.generating || (ofScreen && !this.cacheShowsScreen) ? null : this.engine;
       return engine ? await job(engine) : null;
     } finally {
       release?.();
     }
+  }
+
+  // ---- interventions ----
+
+  /** The heads the user ablates, and how. */
+  get ablation(): AblationSettings {
+    return this.interventions.ablation;
+  }
+
+  /**
+   * A new ablation: it applies to the next run and the views (they ask again), never to a run
+   * under way, whose tokens record the intervention they were drawn under.
+   */
+  setAblation(a: AblationSettings): void {
+    if (this.generating) return;
+    const config = this.model?.config;
+    const fit = config ? fitAblation(a, config) : { ablation: a, dropped: null };
+    if (fit.dropped) this.notify('warning', 'Head not ablated', fit.dropped, ['dismiss']);
+    this.interventions.ablation = fit.ablation;
+    this.update();
+  }
+
+  /**
+   * The next token after the text on screen with and without the ablation. Null with no
+   * ablation, no model, or while tokens stream.
+   */
+  compareNextToken(topN: number): Promise<NextTokenComparison | null> {
+    if (!this.interventions.active) return Promise.resolve(null);
+    const ids = this.contextIds();
+    return this.inspect((engine) => compareNextToken(engine, ids, topN), false);
   }
 
   // ---- start-up ----
@@ -291,6 +341,7 @@ export class EngineController implements ReactiveController {
     this.runAbort?.abort();
     this.loadAbort?.abort();
     this.generating = false;
+    this.interventions.release();
     this.engine = null;
     this.gpuBytes = 0;
     this.messageList.clear();
@@ -348,6 +399,7 @@ export class EngineController implements ReactiveController {
         engine.unload();
         return;
       }
+      this.interventions.release();
       this.engine?.unload();
       this.engine = engine;
       const fromCache = this.loading?.fromCache ?? false;
@@ -365,6 +417,7 @@ export class EngineController implements ReactiveController {
         config: engine.config,
         fromCache,
       };
+      this.setAblation(this.interventions.ablation);
       this.gpuBytes = gpu.liveBuffers.bytes;
       if (fromCache) {
         this.notify(
@@ -629,6 +682,9 @@ export class EngineController implements ReactiveController {
       release = await turn;
       const engine = this.engine;
       if (!engine || abort.signal.aborted) return;
+      await this.interventions.sync(engine, this.promptIds, this.output.length === 0);
+      const intervention = this.interventions.active;
+      if (abort.signal.aborted) return;
       const steps = engine.generate({
         contextIds,
         step,
@@ -650,7 +706,7 @@ export class EngineController implements ReactiveController {
         }
         const now = performance.now();
         if (r.value.index === 0) firstAt = now;
-        this.output = [...this.output, outputToken(this.tokenizer, r.value)];
+        this.output = [...this.output, { ...outputToken(this.tokenizer, r.value), intervention }];
         this.figures = withStep(this.figures, r.value, now - started, now - firstAt);
         this.gpuBytes = engine.gpuBytes;
         this.update();

@@ -7,6 +7,7 @@
 import type { WeightStorage } from '../model/weights.ts';
 import type { ModelChoice } from './model-choices.ts';
 import type { RunSettings } from './run-settings.ts';
+import type { AblationSettings } from './interventions/ablation.ts';
 
 /** What a message's buttons can ask for. */
 export type MessageAction =
@@ -41,6 +42,10 @@ export interface UiEventDetails {
   'attention-select': { layer: number; head: number };
   /** The user's answer to "download from this host?" (see host-approval.ts). */
   'host-approval': { approved: boolean };
+  /** Interventions: ablate (layer, head), or stop ablating it. */
+  'head-ablate': { layer: number; head: number; ablated: boolean };
+  /** Interventions: new ablation settings (heads, mode, scale), valid. */
+  'ablation-change': AblationSettings;
 }
 
 export type UiEventName = keyof UiEventDetails;
@@ -60,6 +65,8 @@ export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
 export type TokenSelectEvent = UiEvent<'token-select'>;
 export type AttentionSelectEvent = UiEvent<'attention-select'>;
 export type HostApprovalEvent = UiEvent<'host-approval'>;
+export type HeadAblateEvent = UiEvent<'head-ablate'>;
+export type AblationChangeEvent = UiEvent<'ablation-change'>;
 
 /** Fires `type` from `target` (bubbling, composed). */
 export function emit<K extends UiEventName>(
@@ -86,5 +93,7 @@ declare global {
     'token-select': TokenSelectEvent;
     'attention-select': AttentionSelectEvent;
     'host-approval': HostApprovalEvent;
+    'head-ablate': HeadAblateEvent;
+    'ablation-change': AblationChangeEvent;
   }
 }

@@ -2,11 +2,16 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import './inspector/attention-panel.ts';
 import { approveOrigin, approvedOrigins } from './connect-policy.ts';
+import './interventions/intervention-panel.ts';
+import { withHead } from './interventions/ablation.ts';
+import { interventionSource } from './interventions/intervention-source.ts';
 import { droppedFiles } from './dropped-files.ts';
 import { EngineController } from './engine-controller.ts';
 import type {
+  AblationChangeEvent,
   GenerateRequestEvent,
   HostApprovalEvent,
+  HeadAblateEvent,
   KernelProfileChangeEvent,
   MessageActionEvent,
   ModelLoadEvent,
@@ -70,6 +75,7 @@ export class Gpt2App extends LitElement {
     storage: this.initial.storage ?? 'f16',
     // A hub address from a link counts only once approved.
     hubBase: this.pendingHosts.some((h) => h.what === 'hub') ? null : this.initial.hubBase,
+    ablation: this.initial.ablation,
   });
 
   /** Files are being dragged over the page. */
@@ -237,14 +243,26 @@ export class Gpt2App extends LitElement {
               @token-select=${this.onOutputTokenSelect}
             ></token-output>
           </section>
+          <intervention-panel
+            .source=${interventionSource(c)}
+            .ablation=${c.ablation}
+            .nLayer=${c.model?.config.nLayer ?? 0}
+            .nHead=${c.model?.config.nHead ?? 0}
+            ?generating=${c.generating}
+            .contextKey=${this.contextKey()}
+            @ablation-change=${(e: AblationChangeEvent) => c.setAblation(e.detail)}
+          ></intervention-panel>
           <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
           <attention-panel
             .source=${inspectorSource(c)}
             .nLayer=${c.model?.config.nLayer ?? 0}
             .nHead=${c.model?.config.nHead ?? 0}
             ?generating=${c.generating}
-            .contextKey=${c.output}
+            .contextKey=${this.inspectorKey()}
             .selectedPosition=${this.selectedPosition}
+            .ablation=${c.ablation}
+            @head-ablate=${(e: HeadAblateEvent) =>
+              c.setAblation(withHead(c.ablation, e.detail.layer, e.detail.head, e.detail.ablated))}
             .run=${runInputFrom(c)}
             @token-select=${(e: TokenSelectEvent) => (this.selectedPosition = e.detail.position)}
           ></attention-panel>
@@ -309,6 +327,27 @@ export class Gpt2App extends LitElement {
     this.selectedPosition = position;
   };
 
+  private viewKey: { output: unknown; ablation: unknown } = { output: null, ablation: null };
+  private textKey: { output: unknown; prompt: unknown } = { output: null, prompt: null };
+
+  /** Changes when the text on screen (prompt or output) may have. */
+  private contextKey(): unknown {
+    const c = this.controller;
+    if (this.textKey.output !== c.output || this.textKey.prompt !== c.promptPieces) {
+      this.textKey = { output: c.output, prompt: c.promptPieces };
+    }
+    return this.textKey;
+  }
+
+  /** Changes when the inspector's maps may have: new output, or another intervention. */
+  private inspectorKey(): unknown {
+    const c = this.controller;
+    if (this.viewKey.output !== c.output || this.viewKey.ablation !== c.ablation) {
+      this.viewKey = { output: c.output, ablation: c.ablation };
+    }
+    return this.viewKey;
+  }
+
   /** Why Generate is unavailable right now ('' when it is available). */
   private onGenerateRequest(e: GenerateRequestEvent): void {
     const c = this.controller;
@@ -337,6 +376,7 @@ export class Gpt2App extends LitElement {
       prompt: c.prompt,
       settings: c.settings,
       hubBase: c.hubBase,
+      ablation: c.ablation,
     });
     if (href !== location.href) history.replaceState(history.state, '', href);
   }

@@ -67,6 +67,9 @@ export const tokenOutputStyles = css`
     outline: 2px dashed var(--accent);
     outline-offset: 1px;
   }
+  .chip.intervened {
+    box-shadow: inset 0 2px 0 var(--p-edge-4);
+  }
   .chip.active {
     outline: 2px solid var(--focus);
     outline-offset: 1px;
@@ -137,6 +140,11 @@ export const tokenOutputStyles = css`
   .sw.branched {
     background: transparent;
     border: 2px dashed var(--accent);
+  }
+  .sw.intervened {
+    background: transparent;
+    border: none;
+    border-top: 2px solid var(--p-edge-4);
   }
   .sw.b0 {
     background: var(--p-0);

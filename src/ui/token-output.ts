@@ -14,6 +14,7 @@ import { sharedStyles } from './shared-styles.ts';
 import { spokenToken } from './spoken-token.ts';
 import { tokenOutputStyles } from './token-output.styles.ts';
 import './token-popover.ts';
+import { describeAblation } from './interventions/ablation.ts';
 import type { TokenPopover } from './token-popover.ts';
 
 const STOP_TEXT: Record<StopReason, string> = {
@@ -142,6 +143,13 @@ export class TokenOutput extends LitElement {
           (b, i) => html`<li><span class="sw b${i}" aria-hidden="true"></span>${b.label}</li>`,
         )}
         <li><span class="sw branched" aria-hidden="true"></span>your branch</li>
+        ${
+          this.tokens.some((t) => t.intervention)
+            ? html`<li>
+                <span class="sw intervened" aria-hidden="true"></span>under an intervention
+              </li>`
+            : nothing
+        }
       </ul>
     `;
   }
@@ -151,16 +159,18 @@ export class TokenOutput extends LitElement {
     const { label, breaks } = inlineToken(partial ? '…' : t.text);
     const visible = partial || /[\n\t]/.test(t.text) || t.text.trim() === '' ? 'mark' : '';
     return html`<button
-        class="chip b${probabilityBin(t.prob)} ${t.branched ? 'branched' : ''} ${visible} ${
-          this.active === i ? 'active' : ''
-        }"
+        class="chip b${probabilityBin(t.prob)} ${t.branched ? 'branched' : ''} ${
+          t.intervention ? 'intervened' : ''
+        } ${visible} ${this.active === i ? 'active' : ''}"
         data-index=${i}
         tabindex=${i === this.focusIndex ? 0 : -1}
         aria-haspopup="dialog"
         aria-expanded=${this.active === i ? 'true' : 'false'}
         aria-label="${partial ? 'part of a character' : spokenToken(t.text)}, ${formatPercent(
           t.prob,
-        )}, ${describeSampling(t.settings)}${modelShare(t)}${t.branched ? ', your branch' : ''}"
+        )}, ${describeSampling(t.settings)}${modelShare(t)}${t.branched ? ', your branch' : ''}${
+          t.intervention ? `, under ${describeAblation(t.intervention)}` : ''
+        }"
         @mouseenter=${() => this.open(i, false)}
         @mouseleave=${this.scheduleClose}
         @focus=${() => this.open(i, false)}

@@ -4,6 +4,7 @@ import type { OutputToken } from './app-state.ts';
 import { emit } from './events.ts';
 import { describeSampling, formatPercent, probabilityBin, visibleToken } from './format.ts';
 import { sharedStyles } from './shared-styles.ts';
+import { describeAblation } from './interventions/ablation.ts';
 
 /**
  * What the model weighed at one step: its top alternatives as a bar chart of their
@@ -178,7 +179,10 @@ export class TokenPopover extends LitElement {
         >
       </header>
       <p class="settings muted" data-testid="token-settings">
-        Drawn with ${describeSampling(t.settings)}
+        Drawn with
+        ${describeSampling(t.settings)}${
+          t.intervention ? ` · under ${describeAblation(t.intervention)}` : ''
+        }
       </p>
       <p class="caption" id="alts-caption">Alternatives</p>
       <div class="cols" aria-hidden="true">

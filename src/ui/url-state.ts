@@ -4,12 +4,19 @@
  *
  *   ?model=hf:openai-community/gpt2&precision=f16&prompt=Hello&temperature=0.8&top_k=40
  *    &top_p=0.95&max_tokens=64&seed=42            (plus hub=URL to use another hub, for tests)
+ *    &ablate=0.0,3.2&ablate_mode=scale:0.5        (heads ablated, as the CLI's --ablate flags)
  *
  * Reading never throws: a value that does not parse is dropped and reported in `problems`,
  * so a hand-edited link still opens the app.
  */
 import type { WeightStorage } from '../model/weights.ts';
 import { parseModelChoice, choiceSpec, type ModelChoice } from './model-choices.ts';
+import {
+  ablationFromParams,
+  formatHeads,
+  formatMode,
+  type AblationSettings,
+} from './interventions/ablation.ts';
 import {
   DEFAULT_RUN_SETTINGS,
   parseRunSettings,
@@ -26,6 +33,8 @@ export interface UrlState {
   settings: RunSettings;
   /** The hub's address when not huggingface.co (a local test server). */
   hubBase: string | null;
+  /** Heads ablated (none when the link has no `ablate`). */
+  ablation: AblationSettings;
   /** Parameters that were present but could not be used, as messages for the user. */
   problems: string[];
 }
@@ -84,7 +93,18 @@ export function readUrlState(href: string): UrlState {
     }
   }
 
-  return { model, storage, prompt: q.get('prompt'), settings, hubBase, problems };
+  const ablated = ablationFromParams(q.get('ablate'), q.get('ablate_mode'));
+  problems.push(...ablated.problems);
+
+  return {
+    model,
+    storage,
+    prompt: q.get('prompt'),
+    settings,
+    hubBase,
+    ablation: ablated.ablation,
+    problems,
+  };
 }
 
 export interface UrlStateToWrite {
@@ -93,6 +113,8 @@ export interface UrlStateToWrite {
   prompt: string;
   settings: RunSettings;
   hubBase: string | null;
+  /** Absent: the link's ablate parameters are left as they are. */
+  ablation?: AblationSettings;
 }
 
 /** `href` with the state in its query (other parameters kept). */
@@ -110,6 +132,11 @@ export function writeUrlState(href: string, s: UrlStateToWrite): string {
   q.set(SETTING_PARAMS.maxNewTokens, String(maxNewTokens));
   q.set(SETTING_PARAMS.seed, String(sampling.seed));
   setOrDelete(q, 'hub', s.hubBase);
+  if (s.ablation) {
+    const on = s.ablation.heads.length > 0;
+    setOrDelete(q, 'ablate', on ? formatHeads(s.ablation.heads) : null);
+    setOrDelete(q, 'ablate_mode', on ? formatMode(s.ablation) : null);
+  }
   return url.href;
 }
 

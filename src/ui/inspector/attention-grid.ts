@@ -13,6 +13,8 @@ export interface GridItem {
   layer: number;
   head: number;
   thumb: Thumb | null;
+  /** The head is ablated (an intervention): marked, and its toggle shows pressed. */
+  ablated?: boolean;
 }
 
 /**
@@ -20,9 +22,11 @@ export interface GridItem {
  * or every layer x head (rows = layers, columns = heads, with labels). Each map is a button
  * (clicking or Enter selects it); one tab stop for the whole grid, arrow keys move between
  * maps (Home / End to the first / last). Thumbnails are pooled maps (block maxima) painted
- * into small canvases.
+ * into small canvases. With `toggles`, each map has an ablate toggle in its corner (the key A
+ * toggles the focused map's head), and ablated heads are marked.
  *
  * @fires attention-select - with the layer and head of the map chosen
+ * @fires head-ablate - (with `toggles`) a head's ablate toggle was pressed
  */
 @customElement('attention-grid')
 export class AttentionGrid extends LitElement {
@@ -80,6 +84,38 @@ export class AttentionGrid extends LitElement {
       .pending canvas {
         animation: pulse 1.2s ease-in-out infinite;
       }
+      .cell {
+        position: relative;
+      }
+      .thumb.ablated {
+        border: 1px dashed var(--p-edge-4);
+        background: var(--p-4);
+      }
+      .thumb.ablated canvas {
+        opacity: 0.55;
+      }
+      .toggle {
+        position: absolute;
+        top: -4px;
+        right: -4px;
+        min-height: 0;
+        width: 1.05rem;
+        height: 1.05rem;
+        padding: 0;
+        border-radius: 50%;
+        font-size: 0.625rem;
+        line-height: 1;
+        opacity: 0.7;
+      }
+      .cell:hover .toggle,
+      .toggle[aria-pressed='true'] {
+        opacity: 1;
+      }
+      .toggle[aria-pressed='true'] {
+        background: var(--p-edge-4);
+        border-color: var(--p-edge-4);
+        color: var(--surface);
+      }
       @keyframes pulse {
         50% {
           opacity: 0.45;
@@ -114,6 +150,9 @@ export class AttentionGrid extends LitElement {
   @property({ type: Boolean }) captions = false;
   /** Names the group for assistive technology. */
   @property() label = 'Attention maps';
+  /** Each map gets an ablate toggle (off while tokens stream: `togglesDisabled`). */
+  @property({ type: Boolean }) toggles = false;
+  @property({ type: Boolean }) togglesDisabled = false;
 
   /** Index of the map that holds the grid's one tab stop. */
   @state() private focusIndex = 0;
@@ -176,33 +215,62 @@ export class AttentionGrid extends LitElement {
         (it) => `${it.layer}:${it.head}`,
         (it, i) =>
           html`${
-              hasRowLabels && i % this.columns === 0
-                ? html`<span class="head" aria-hidden="true"
-                    >${this.rowLabels[i / this.columns]}</span
-                  >`
-                : nothing
-            }
-            <button
-              type="button"
-              class="thumb ${it.thumb ? '' : 'pending'}"
-              tabindex=${i === this.focusIndex ? 0 : -1}
-              aria-pressed=${this.isSelected(it) ? 'true' : 'false'}
-              aria-label=${`Layer ${it.layer}, head ${it.head}${it.thumb ? '' : ' (computing)'}`}
-              title=${`Layer ${it.layer}, head ${it.head}`}
-              data-testid="attention-thumb"
-              data-layer=${it.layer}
-              data-head=${it.head}
-              @click=${() => this.choose(i)}
-              @focus=${() => (this.focusIndex = i)}
-            >
-              <canvas
-                data-index=${i}
-                style=${styleMap({ width: `${this.size}px`, height: `${this.size}px` })}
-              ></canvas>
-              ${this.captions ? html`<span>head ${it.head}</span>` : nothing}
-            </button>`,
+            hasRowLabels && i % this.columns === 0
+              ? html`<span class="head" aria-hidden="true"
+                  >${this.rowLabels[i / this.columns]}</span
+                >`
+              : nothing
+          }
+          ${this.toggles ? html`<div class="cell">${this.thumbButton(it, i)}${this.toggle(it)}</div>` : this.thumbButton(it, i)}`,
       )}
     </div>`;
+  }
+
+  private thumbButton(it: GridItem, i: number) {
+    const ablated = it.ablated ? ', ablated' : '';
+    return html`<button
+      type="button"
+      class="thumb ${it.thumb ? '' : 'pending'} ${it.ablated ? 'ablated' : ''}"
+      tabindex=${i === this.focusIndex ? 0 : -1}
+      aria-pressed=${this.isSelected(it) ? 'true' : 'false'}
+      aria-label=${`Layer ${it.layer}, head ${it.head}${ablated}${it.thumb ? '' : ' (computing)'}`}
+      title=${`Layer ${it.layer}, head ${it.head}${ablated}${this.toggles ? ' (A: ablate or restore)' : ''}`}
+      data-testid="attention-thumb"
+      data-layer=${it.layer}
+      data-head=${it.head}
+      @click=${() => this.choose(i)}
+      @focus=${() => (this.focusIndex = i)}
+    >
+      <canvas
+        data-index=${i}
+        style=${styleMap({ width: `${this.size}px`, height: `${this.size}px` })}
+      ></canvas>
+      ${this.captions ? html`<span>head ${it.head}</span>` : nothing}
+    </button>`;
+  }
+
+  private toggle(it: GridItem) {
+    const on = it.ablated === true;
+    return html`<button
+      type="button"
+      class="toggle"
+      tabindex="-1"
+      data-testid="ablate-thumb"
+      data-layer=${it.layer}
+      data-head=${it.head}
+      aria-pressed=${on ? 'true' : 'false'}
+      aria-label=${`Ablate layer ${it.layer}, head ${it.head}`}
+      title=${on ? 'Ablated: click to restore this head' : 'Ablate this head'}
+      ?disabled=${this.togglesDisabled}
+      @click=${() => this.flip(it)}
+    >
+      ⊘
+    </button>`;
+  }
+
+  private flip(it: GridItem): void {
+    if (this.togglesDisabled) return;
+    emit(this, 'head-ablate', { layer: it.layer, head: it.head, ablated: !it.ablated });
   }
 
   private idOf(t: Thumb): number {
@@ -239,6 +307,14 @@ export class AttentionGrid extends LitElement {
       ArrowUp: -this.columns,
       ArrowDown: this.columns,
     };
+    if (this.toggles && (e.key === 'a' || e.key === 'A') && !e.ctrlKey && !e.metaKey) {
+      const it = this.items[this.focusIndex];
+      if (it) {
+        e.preventDefault();
+        this.flip(it);
+      }
+      return;
+    }
     let next: number;
     if (e.key in moves) next = this.focusIndex + moves[e.key];
     else if (e.key === 'Home') next = 0;

@@ -28,6 +28,10 @@ export const panelStyles = css`
     align-items: center;
     gap: 0.5rem 0.9rem;
   }
+  .controls button.ablated {
+    border: 1px dashed var(--p-edge-4);
+    background: var(--p-4);
+  }
   label.field {
     display: inline-flex;
     align-items: center;

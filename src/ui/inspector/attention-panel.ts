@@ -14,6 +14,7 @@ import { downloadRun, type RunExportInput } from './export-run.ts';
 import type { AttentionMap, InspectorSource } from './inspector-source.ts';
 import './logit-lens.ts';
 import { MapScheduler } from './map-scheduler.ts';
+import { isAblated, NO_ABLATION, type AblationSettings } from '../interventions/ablation.ts';
 import { downloadBlob, heatmapPng, heatmapSvg, SVG_MAX_N } from './png-export.ts';
 
 export type { InspectorSource } from './inspector-source.ts';
@@ -32,6 +33,7 @@ export type { InspectorSource } from './inspector-source.ts';
  *
  * @fires token-select - a token was selected in the map or the list (position, or null)
  * @fires attention-select - a layer and head were chosen
+ * @fires head-ablate - the ablate toggle beside the head picker or on a grid map was pressed
  */
 @customElement('attention-panel')
 export class AttentionPanel extends LitElement {
@@ -49,6 +51,8 @@ export class AttentionPanel extends LitElement {
   @property({ attribute: false }) selectedPosition: number | null = null;
   /** The run, for the JSON export (null: nothing to export). */
   @property({ attribute: false }) run: RunExportInput | null = null;
+  /** The heads ablated: marked in the picker and the grids, toggled beside them. */
+  @property({ attribute: false }) ablation: AblationSettings = NO_ABLATION;
 
   @state() private layer = 0;
   @state() private head = 0;
@@ -231,10 +235,14 @@ export class AttentionPanel extends LitElement {
                   this.choose(this.layer, Number((e.target as HTMLSelectElement).value))}
               >
                 ${range(this.nHead).map(
-                  (h) => html`<option value=${h} ?selected=${h === this.head}>${h}</option>`,
+                  (h) =>
+                    html`<option value=${h} ?selected=${h === this.head}>
+                      ${h}${isAblated(this.ablation, this.layer, h) ? ' ⊘ ablated' : ''}
+                    </option>`,
                 )}
               </select></label
             >
+            ${this.ablateToggle()}
             <label class="field"
               >Scale
               <select
@@ -261,7 +269,11 @@ export class AttentionPanel extends LitElement {
               .labels=${this.jobs.labels}
               .scale=${this.scale}
               .selected=${this.selected}
-              caption=${m ? `Attention of layer ${m.layer}, head ${m.head}` : 'Attention map'}
+              caption=${
+                m
+                  ? `Attention of layer ${m.layer}, head ${m.head}${isAblated(this.ablation, m.layer, m.head) ? ' (ablated: its output is changed after this map)' : ''}`
+                  : 'Attention map'
+              }
               @token-select=${this.onTokenSelect}
             ></attention-heatmap>
             <div class="exports" role="group" aria-label="Export">
@@ -317,6 +329,8 @@ export class AttentionPanel extends LitElement {
                 captions
                 .selected=${{ layer: this.layer, head: this.head }}
                 .scale=${this.scale}
+                toggles
+                ?togglesDisabled=${this.generating}
                 @attention-select=${this.onGridSelect}
               ></attention-grid>
             </div>
@@ -340,6 +354,23 @@ export class AttentionPanel extends LitElement {
         </details>
       </section>
       ${this.source.logitLens ? this.lensSection() : nothing}`;
+  }
+
+  /** Ablates the picked head, or restores it (the interventions panel sets the mode). */
+  private ablateToggle() {
+    const on = isAblated(this.ablation, this.layer, this.head);
+    return html`<button
+      class="small ${on ? 'ablated' : ''}"
+      type="button"
+      data-testid="ablate-toggle"
+      aria-pressed=${on ? 'true' : 'false'}
+      ?disabled=${this.generating}
+      title=${on ? 'This head is ablated: press to restore it' : 'Switch this head off (see Interventions for the mode)'}
+      @click=${() =>
+        emit(this, 'head-ablate', { layer: this.layer, head: this.head, ablated: !on })}
+    >
+      ${on ? `⊘ L${this.layer}H${this.head} ablated` : `Ablate L${this.layer}H${this.head}`}
+    </button>`;
   }
 
   private statusLine(stale: boolean) {
@@ -368,6 +399,7 @@ export class AttentionPanel extends LitElement {
       layer: this.layer,
       head: h,
       thumb: this.jobs.thumbs.get(`${this.layer}:${h}`) ?? null,
+      ablated: isAblated(this.ablation, this.layer, h),
     }));
   }
 
@@ -375,7 +407,12 @@ export class AttentionPanel extends LitElement {
     const items: GridItem[] = [];
     for (let l = 0; l < this.nLayer; l++) {
       for (let h = 0; h < this.nHead; h++) {
-        items.push({ layer: l, head: h, thumb: this.jobs.thumbs.get(`${l}:${h}`) ?? null });
+        items.push({
+          layer: l,
+          head: h,
+          thumb: this.jobs.thumbs.get(`${l}:${h}`) ?? null,
+          ablated: isAblated(this.ablation, l, h),
+        });
       }
     }
     const done = items.filter((i) => i.thumb).length;
@@ -400,7 +437,9 @@ export class AttentionPanel extends LitElement {
         .columnLabels=${range(this.nHead).map((h) => `h${h}`)}
         .selected=${{ layer: this.layer, head: this.head }}
         .scale=${this.scale}
-        style="--grid-gap: 0.2rem"
+        toggles
+        ?togglesDisabled=${this.generating}
+        style="--grid-gap: 0.35rem"
         @attention-select=${this.onGridSelect}
       ></attention-grid>
     </div>`;

@@ -11,6 +11,7 @@ import type { LoadedModel, OutputToken, RunFigures } from '../app-state.ts';
 import type { StepKernels } from '../kernel-figures.ts';
 import { choiceSpec } from '../model-choices.ts';
 import { downloadBlob } from './png-export.ts';
+import { formatHeads, formatMode, type AblationSettings } from '../interventions/ablation.ts';
 import type { RunSettings } from '../run-settings.ts';
 
 /** What the shell knows about the run (all of it is on the EngineController). */
@@ -27,6 +28,8 @@ export interface RunExportInput {
   figures?: RunFigures | null;
   /** The attention map on screen, if any. */
   attention?: { layer: number; head: number } | null;
+  /** The heads ablated now (null or absent: none). */
+  intervention?: AblationSettings | null;
 }
 
 export const RUN_FORMAT = 'gpt2-webgpu-playground/run';
@@ -39,6 +42,11 @@ function num(x: number): number | null {
 
 function samplingJson(s: SamplingSettings) {
   return { temperature: s.temperature, top_k: s.topK, top_p: s.topP, seed: s.seed };
+}
+
+/** As the CLI's flags: {"ablate": "0.0,3.2", "ablate_mode": "scale:0.5"}; null for none. */
+function interventionJson(a: AblationSettings | null | undefined) {
+  return a && a.heads.length ? { ablate: formatHeads(a.heads), ablate_mode: formatMode(a) } : null;
 }
 
 function sameSampling(a: SamplingSettings, b: SamplingSettings): boolean {
@@ -61,6 +69,8 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
     used_full_logits: t.usedFullLogits,
     // Only when they differ from the run's settings (changed while the tokens streamed).
     ...(sameSampling(t.settings, s) ? {} : { settings: samplingJson(t.settings) }),
+    // The heads ablated when it was drawn, like the settings: only under an intervention.
+    ...(t.intervention ? { intervention: interventionJson(t.intervention) } : {}),
     candidates: t.alternatives.map((a) => ({
       id: a.id,
       text: a.text,
@@ -118,6 +128,7 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
         }
       : null,
     attention_view: run.attention ?? null,
+    intervention: interventionJson(run.intervention),
   };
 }
 

@@ -50,5 +50,6 @@ export function runInputFrom(c: EngineController): RunExportInput | null {
     output: c.output,
     stopReason: c.stopReason,
     figures: c.figures,
+    intervention: c.ablation.heads.length ? c.ablation : null,
   };
 }

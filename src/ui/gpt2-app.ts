@@ -243,15 +243,6 @@ export class Gpt2App extends LitElement {
               @token-select=${this.onOutputTokenSelect}
             ></token-output>
           </section>
-          <intervention-panel
-            .source=${interventionSource(c)}
-            .ablation=${c.ablation}
-            .nLayer=${c.model?.config.nLayer ?? 0}
-            .nHead=${c.model?.config.nHead ?? 0}
-            ?generating=${c.generating}
-            .contextKey=${this.contextKey()}
-            @ablation-change=${(e: AblationChangeEvent) => c.setAblation(e.detail)}
-          ></intervention-panel>
           <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
           <attention-panel
             .source=${inspectorSource(c)}
@@ -266,6 +257,15 @@ export class Gpt2App extends LitElement {
             .run=${runInputFrom(c)}
             @token-select=${(e: TokenSelectEvent) => (this.selectedPosition = e.detail.position)}
           ></attention-panel>
+          <intervention-panel
+            .source=${interventionSource(c)}
+            .ablation=${c.ablation}
+            .nLayer=${c.model?.config.nLayer ?? 0}
+            .nHead=${c.model?.config.nHead ?? 0}
+            ?generating=${c.generating}
+            .contextKey=${this.contextKey()}
+            @ablation-change=${(e: AblationChangeEvent) => c.setAblation(e.detail)}
+          ></intervention-panel>
         </div>
         <aside aria-label="Settings and figures">
           <section class="panel card sampling-card" aria-label="Sampling">

@@ -73,7 +73,7 @@ function klOf(p: number[], q: number[]): number {
   return kl;
 }
 
-test('ablate L0H0 from the head picker: the next token changes as the CLI says, tokens record it, the link and the export keep it', async ({
+test('ablate L0H0: the next token changes as the CLI says, generation uses it, tokens record it, the head picker, the grids, the link and the export show it', async ({
   page,
 }, info) => {
   await openReady(
@@ -82,13 +82,10 @@ test('ablate L0H0 from the head picker: the next token changes as the CLI says, 
   );
   await expect(panel(page).getByTestId('ablated-heads')).toHaveText(/none/);
 
-  // The toggle beside the head picker (layer 0, head 0 is picked at first).
-  const toggle = page.getByTestId('ablate-toggle');
-  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
-  await toggle.click();
-  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
-  await expect(toggle).toHaveText(/L0H0 ablated/);
-  await expect(page.getByTestId('attention-head').locator('option').first()).toHaveText(/ablated/);
+  // Before any text the inspector has no head picker: the Interventions panel ablates.
+  await panel(page).getByTestId('ablate-layer').selectOption('0');
+  await panel(page).getByTestId('ablate-head').selectOption('0');
+  await panel(page).getByTestId('ablate-add').click();
   await expect(panel(page).getByTestId('ablated-heads')).toHaveText(/L0H0/);
   await expect(page).toHaveURL(/[?&]ablate=0\.0(&|$)/);
   await expect(page).toHaveURL(/[?&]ablate_mode=zero(&|$)/);
@@ -150,6 +147,20 @@ test('ablate L0H0 from the head picker: the next token changes as the CLI says, 
   for (const t of doc.tokens) {
     expect(t.intervention).toEqual({ ablate: '0.0', ablate_mode: 'scale:0.5' });
   }
+
+  // The toggle beside the head picker (layer 0, head 0 is picked at first) shows it, restores
+  // the head and ablates it again.
+  const toggle = page.getByTestId('ablate-toggle');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(toggle).toHaveText(/L0H0 ablated/);
+  await expect(page.getByTestId('attention-head').locator('option').first()).toHaveText(/ablated/);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await expect(panel(page).getByTestId('ablated-heads')).toHaveText(/none/);
+  await expect(page).not.toHaveURL(/ablate=/);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(page).toHaveURL(/[?&]ablate=0\.0(&|$)/);
 
   // The all-heads grid: toggles on each map; ablated maps are marked there and in the layer grid.
   await page.getByTestId('overview-toggle').click();

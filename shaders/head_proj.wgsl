@@ -1,6 +1,7 @@
 // Each head's share of attn.c_proj for one position: for h < NH, n < C,
 //   out[(out_row0 + h) * C + n] = sum over k < HS of z[z_row * C + h*HS + k] * W[h*HS + k, n]
-// with HS = C / NH and W the layer's c_proj weight [C, C] (Conv1D [in, out]). The rows sum
+// with HS = C / NH and W the layer's c_proj weight [C, C] (Conv1D [in, out]; when
+// ROW_PER_OUTPUT, held [out, in] as the v2 decode kernels read it). The rows sum
 // to z @ W: the per-head terms of direct logit attribution (the layer's bias is apart).
 // Bindings: 0 Params, 1 z: array<f32>[*, C], 2 w: array<u32> (f32 bits, or packed f16 pairs
 //   when WEIGHTS_F16: element i in word i >> 1, low half for even i), 3 out: array<f32>.
@@ -15,6 +16,7 @@ struct Params {
 }
 
 override WEIGHTS_F16: bool = false;
+override ROW_PER_OUTPUT: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> z: array<f32>;
@@ -40,7 +42,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HS = C / params.NH;
   var acc = 0.0;
   for (var k = h * HS; k < (h + 1u) * HS; k++) {
-    acc += z[params.z_row * C + k] * weight(k * C + n);
+    acc += z[params.z_row * C + k] * weight(select(k * C + n, n * C + k, ROW_PER_OUTPUT));
   }
   out[(params.out_row0 + h) * C + n] = acc;
 }

@@ -1,5 +1,6 @@
 // Prefill linear: out[t, n] (= or +=) act(sum_k input[t, k] W[k, n] + bias[n]) for t < T,
-// n < N; W in Conv1D layout [K, N] row-major. Tiled: a workgroup computes a 64 x 64 tile of
+// n < N; W in Conv1D layout [K, N] row-major, or row per output [N, K] when ROW_PER_OUTPUT
+// (the layout a model with the v2 decode kernels holds, see matvec_v2.wgsl). Tiled: a workgroup computes a 64 x 64 tile of
 // out, staging a 64 x 8 block of input and an 8 x 64 block of W in workgroup memory per
 // step of K (4 KiB: SwiftShader's compile time grows with workgroup memory, about a second
 // per 8 KiB). Each of its 16 x 16 invocations keeps a 4 x 4 block of outputs in registers,
@@ -21,6 +22,7 @@ struct Params {
 override WEIGHTS_F16: bool = false;
 override GELU: bool = false;
 override ACCUMULATE: bool = false;
+override ROW_PER_OUTPUT: bool = false;
 
 const TILE: u32 = 64u; // output rows and columns per workgroup
 const BK: u32 = 8u; // k per staged step
@@ -79,14 +81,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         v = input[t * K + ki];
       }
       tile_in[e] = v;
-      // 64 adjacent invocations read 64 adjacent columns of one W row.
-      let kw = k0 + e / TILE;
-      let n = n0 + e % TILE;
-      var w = 0.0;
-      if (kw < K && n < N) {
-        w = load_weight(kw * N + n);
+      if (ROW_PER_OUTPUT) {
+        // 8 adjacent invocations read 8 adjacent k of one W row (one output's inputs).
+        let n = n0 + e / BK;
+        let kk = e % BK;
+        var w = 0.0;
+        if (k0 + kk < K && n < N) {
+          w = load_weight(n * K + k0 + kk);
+        }
+        tile_w[kk * TILE + e / BK] = w;
+      } else {
+        // 64 adjacent invocations read 64 adjacent columns of one W row.
+        let kw = k0 + e / TILE;
+        let n = n0 + e % TILE;
+        var w = 0.0;
+        if (kw < K && n < N) {
+          w = load_weight(kw * N + n);
+        }
+        tile_w[e] = w;
       }
-      tile_w[e] = w;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {

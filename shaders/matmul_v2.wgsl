@@ -1,5 +1,7 @@
 // Prefill linear, v2: out[t, n] (= or +=) act(sum_k input[t, k] W[k, n] + bias[n]) for t < T,
-// n < N; W in Conv1D layout [K, N] row-major. Same result as matmul.wgsl (v1), shaped for a
+// n < N; W in Conv1D layout [K, N] row-major, or row per output [N, K] when ROW_PER_OUTPUT
+// (what a model with the v2 decode kernels holds; its W tile is then fetched as the input
+// tile is: 16 bytes of k for one output). Same result as matmul.wgsl (v1), shaped for a
 // big GPU:
 // - Register blocking: each of the 8 x 8 invocations keeps an 8 x 8 block of outputs, so one
 //   k step is 4 vec4 workgroup-memory loads (8 rows of input, 8 columns of W) for 64 FMAs:
@@ -16,10 +18,10 @@
 // Within a tile rows are 4 ty .. 4 ty + 3 and 32 + 4 ty .. (columns likewise with tx): one
 // vec4 of the staged tiles holds 4 of them, and the two halves keep neighbouring invocations
 // on neighbouring 16 bytes.
-// Requires K % 4 == 0 and N % 4 == 0 (N % 8 == 0 with f16 weights) so rows start on 16-byte
-// boundaries (the binding runs v1 otherwise). Rows t >= T and k >= K are staged as zeros and
+// Requires K % 4 == 0 and N % 4 == 0 (N % 8 == 0 with f16 weights; K % 8 == 0 with f16 and
+// ROW_PER_OUTPUT) so rows start on 16-byte boundaries (the binding runs v1 otherwise). Rows t >= T and k >= K are staged as zeros and
 // never stored, so any T and any such K, N work.
-// Bindings: 0 Params, 1 input: [T, K] f32, 2 weight: [K, N] f32 bits or packed f16 pairs,
+// Bindings: 0 Params, 1 input: [T, K] f32, 2 weight: [K, N] ([N, K] when ROW_PER_OUTPUT) f32 bits or packed f16 pairs,
 //   3 bias: [N] f32, 4 out: [T, N] f32 (read and written by the same invocation when
 //   accumulate), 5 partials: [splits, T, N] f32, written only when splits > 1.
 // Dispatch: (ceil(N / 64), ceil(T / 64), splits) workgroups of 8 x 8; split z covers K tiles
@@ -38,6 +40,7 @@ struct Params {
 }
 
 override WEIGHTS_F16: bool = false;
+override ROW_PER_OUTPUT: bool = false;
 
 const TILE: u32 = 64u; // output rows and columns per workgroup
 const BK: u32 = 8u; // k per staged tile
@@ -97,7 +100,31 @@ fn fetch(tid: u32, t0: u32, n0: u32, k0: u32) -> Fetch {
       f.in1 = v;
     }
   }
-  if (WEIGHTS_F16) {
+  if (ROW_PER_OUTPUT) {
+    if (WEIGHTS_F16) {
+      // Output n0 + tid, k0 .. k0 + 7: one vec4<u32> of 8 halves.
+      let n = n0 + tid;
+      if (k0 < K && n < N) {
+        f.w0 = weight[(n * K + k0) / 8u];
+      }
+    } else {
+      // As the input tile: element e is output n0 + e / 2, k (e % 2) * 4 .. + 3.
+      for (var r = 0u; r < 2u; r++) {
+        let e = tid + r * 64u;
+        let n = n0 + e / 2u;
+        let k = k0 + (e % 2u) * 4u;
+        var w = vec4<u32>();
+        if (n < N && k < K) {
+          w = weight[(n * K + k) / 4u];
+        }
+        if (r == 0u) {
+          f.w0 = w;
+        } else {
+          f.w1 = w;
+        }
+      }
+    }
+  } else if (WEIGHTS_F16) {
     let k = k0 + tid / 8u;
     let n = n0 + (tid % 8u) * 8u;
     if (k < K && n < N) {
@@ -131,10 +158,25 @@ fn stage_in(buf: u32, e: u32, v: vec4<f32>) {
   }
 }
 
+// Column c of the W tile, k kb .. kb + 3 (ROW_PER_OUTPUT): written down the k-major tile.
+fn stage_w_column(buf: u32, c: u32, kb: u32, v: vec4<f32>) {
+  for (var i = 0u; i < 4u; i++) {
+    tile_w[buf * STAGE + (kb + i) * ROW_VECS + c / 4u][c % 4u] = v[i];
+  }
+}
+
 fn stage(buf: u32, tid: u32, f: Fetch) {
   stage_in(buf, tid, f.in0);
   stage_in(buf, tid + 64u, f.in1);
-  if (WEIGHTS_F16) {
+  if (ROW_PER_OUTPUT) {
+    if (WEIGHTS_F16) {
+      stage_w_column(buf, tid, 0u, vec4<f32>(unpack2x16float(f.w0.x), unpack2x16float(f.w0.y)));
+      stage_w_column(buf, tid, 4u, vec4<f32>(unpack2x16float(f.w0.z), unpack2x16float(f.w0.w)));
+    } else {
+      stage_w_column(buf, tid / 2u, (tid % 2u) * 4u, bitcast<vec4<f32>>(f.w0));
+      stage_w_column(buf, (tid + 64u) / 2u, ((tid + 64u) % 2u) * 4u, bitcast<vec4<f32>>(f.w1));
+    }
+  } else if (WEIGHTS_F16) {
     let at = buf * STAGE + tid * 2u;
     tile_w[at] = vec4<f32>(unpack2x16float(f.w0.x), unpack2x16float(f.w0.y));
     tile_w[at + 1u] = vec4<f32>(unpack2x16float(f.w0.z), unpack2x16float(f.w0.w));

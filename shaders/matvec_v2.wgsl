@@ -3,10 +3,10 @@
 // transposed once at load, see relayout.wgsl; wte [V, C] already is, so this is also the LM
 // head). Memory-bound: every weight byte is read once, in 16-byte loads, by many invocations.
 //
-// Geometry: workgroups of 256 = 256 / GROUP groups of GROUP (64, or 16 for the LM head's
-// short rows) invocations; a workgroup owns (256 / GROUP) * RPI rows and group g takes rows
-// base + (256 / GROUP) r + g (r < RPI). The invocations of a group stride along the row with
-// vec4 loads (f32: 4 weights, f16: vec4<u32> = 8 packed weights), so a group of 64 reads
+// Geometry: workgroups of 256 = 256 / GROUP groups of GROUP (64, 16 for the LM head's
+// short rows, 4 on a CPU emulator) invocations; a workgroup owns (256 / GROUP) * RPI rows
+// and group g takes rows base + (256 / GROUP) r + g (r < RPI). The invocations of a group
+// stride along the row with vec4 loads (f32: 4 weights, f16: vec4<u32> = 8 packed weights), so a group of 64 reads
 // 1 KiB of a row per step, contiguous; each keeps RPI vec4 accumulators, reusing each input
 // load RPI times. group_sum (linked in front: subgroupAdd, or a tree in workgroup memory)
 // reduces the RPI rows at once (a vec4); invocation 0 of the group applies the epilogue. GPT-2 XL's widest row
@@ -51,7 +51,7 @@ override GELU: bool = false;
 override ACCUMULATE: bool = false;
 override KV_OUT: bool = false;
 override RPI: u32 = 1u; // rows per invocation, 1..4
-override GROUP: u32 = 64u; // invocations per row: 64, or 16 for short rows (the LM head)
+override GROUP: u32 = 64u; // invocations per row: 64, 16 (the LM head) or 4 (a CPU)
 
 const WG: u32 = 256u;
 const MAX_STAGED: u32 = 2048u; // floats of the staged row (prologues 1 and 2)

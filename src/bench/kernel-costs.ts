@@ -31,6 +31,22 @@ const linear: CostModel = ({ T, K, N }, c) => ({
   loadBytes: 4,
 });
 
+/**
+ * matvec_v2 (decode, T = 1, weights row per output): W once, the input row as its prologue
+ * forms it (plain, through a layernorm with gamma and beta, or the flash-decoding partials
+ * combined), bias, the residual read when accumulating.
+ */
+const matvecV2: CostModel = ({ K, N, heads, splits }, c) => {
+  const input = c.PROLOGUE === 1 ? 3 * K : c.PROLOGUE === 2 ? splits * K + 2 * heads * splits : K;
+  const prologueFlops = c.PROLOGUE === 1 ? 8 * K : c.PROLOGUE === 2 ? 3 * splits * K : 0;
+  return {
+    bytesRead: input * F32 + N * K * w(c) + (c.BIAS ? N * F32 : 0) + (c.ACCUMULATE ? N * F32 : 0),
+    bytesWritten: N * F32,
+    flops: 2 * N * K + (c.GELU ? 10 * N : 0) + prologueFlops,
+    loadBytes: 16,
+  };
+};
+
 /** Keys a causal attention of T queries at pos0 scores: sum over t of pos0 + t + 1. */
 export function attendedKeys(T: number, pos0: number): number {
   return T * pos0 + (T * (T + 1)) / 2;
@@ -82,6 +98,28 @@ export const KERNEL_COSTS: Record<string, CostModel> = {
     loadBytes: 4,
   }),
   attention_v2: (p, c) => ({ ...KERNEL_COSTS.attention(p, c), loadBytes: 16 }),
+  matvec_v2: matvecV2,
+  'matvec_v2.subgroups': matvecV2,
+  // One query against keys 0 .. pos: each cached key and value row once, partials out.
+  attention_split: ({ pos, C, NH, splits }) => ({
+    bytesRead: C * F32 + 2 * (pos + 1) * C * F32,
+    bytesWritten: splits * (C + 2 * NH) * F32,
+    flops: 4 * (pos + 1) * C + 5 * (pos + 1) * NH,
+    loadBytes: 16,
+  }),
+  // Per chunk of 1024 logits: its 65 best (8 bytes each) and its normalisers (16 bytes).
+  topk_lse: ({ V }) => ({
+    bytesRead: V * F32,
+    bytesWritten: Math.ceil(V / 1024) * (65 * 8 + 16),
+    flops: 4 * V,
+    loadBytes: 4,
+  }),
+  topk_merge: ({ lists }) => ({
+    bytesRead: lists * (65 * 8 + 16),
+    bytesWritten: 65 * 8 + 16,
+    flops: 4 * lists,
+    loadBytes: 4,
+  }),
   layernorm_v2: (p, c) => ({ ...KERNEL_COSTS.layernorm(p, c), loadBytes: 16 }),
   attention_probs: ({ n, C, NH }) => ({
     bytesRead: 2 * n * (C / NH) * F32,

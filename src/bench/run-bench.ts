@@ -30,6 +30,7 @@ import {
 } from './run-kernel-versions.ts';
 import { KERNEL_KINDS } from './versions/index.ts';
 import type { PrefillMatmul } from '../kernels/linear.ts';
+import { defaultDecodeKernels, type DecodeKernels } from '../model/gpt2-model.ts';
 import { defaultTimingMethod, type TimingMethod } from './timing.ts';
 
 export interface BenchOptions {
@@ -53,6 +54,8 @@ export interface BenchOptions {
   versions?: boolean;
   /** Prefill kernels: v2 (default) or the v1 baselines, to compare them on one model. */
   prefillKernels?: PrefillMatmul;
+  /** Decode kernels (default: the engine's choice for this adapter, see defaultDecodeKernels). */
+  decodeKernels?: DecodeKernels;
 }
 
 /** One step measured against the roofline: its dispatches, each kind's time and % of peak. */
@@ -79,6 +82,9 @@ export interface BenchResult {
   storage: WeightStorage;
   /** Which prefill kernels ran (v2, or the v1 baselines). */
   prefillKernels: PrefillMatmul;
+  /** Which decode kernels ran, and whether that was this adapter's default. */
+  decodeKernels: DecodeKernels;
+  decodeKernelsDefault: boolean;
   /** The numbered kernel versions side by side, when asked for. */
   versions?: VersionResult[];
   prefill: StepReport & { tokens: number; ms: number; tokensPerSecond: number };
@@ -127,7 +133,10 @@ export async function runBench(
     peak = await measurePeak(gpu, { bytes: options.peakBytes, method: timing });
   }
   status(`loading ${files.description}`);
-  const engine = await Gpt2Engine.load(gpu, files, { storage: options.storage });
+  const engine = await Gpt2Engine.load(gpu, files, {
+    storage: options.storage,
+    decodeKernels: options.decodeKernels,
+  });
   try {
     engine.model.prefillKernels = options.prefillKernels ?? 'v2';
     const cfg = engine.config;
@@ -193,6 +202,8 @@ export async function runBench(
       parameters: gpt2ParameterCount(cfg),
       storage: engine.storage,
       prefillKernels: engine.model.prefillKernels,
+      decodeKernels: engine.model.decodeKernels,
+      decodeKernelsDefault: engine.model.decodeKernels === defaultDecodeKernels(gpu.capabilities),
       ...(versions ? { versions } : {}),
       prefill: {
         tokens: T,
@@ -221,6 +232,7 @@ export async function runBench(
 export interface StructureReport {
   model: string;
   storage: WeightStorage;
+  decodeKernels: DecodeKernels;
   decode: { position: number; structure: StepStructure; estimates: PaperEstimate[] };
   prefill: { tokens: number; structure: StepStructure; estimates: PaperEstimate[] };
 }
@@ -228,14 +240,21 @@ export interface StructureReport {
 /**
  * Records, by a dry run through the engine's encode path, the dispatches of a prefill of T
  * tokens and of the decode step after it, and estimates both on the paper GPUs: no kernel
- * runs, so this is quick even where the GPU is slow (SwiftShader).
+ * runs, so this is quick even where the GPU is slow (SwiftShader). The kernels are those a
+ * GPU runs (v2 decode unless told otherwise, geometry shaped for a GPU) whatever this
+ * adapter is: the estimates are for GPUs.
  */
 export async function benchStructure(
   gpu: GpuContext,
   files: ModelFiles,
-  options: { storage: WeightStorage; prefillTokens?: number },
+  options: { storage: WeightStorage; prefillTokens?: number; decodeKernels?: DecodeKernels },
 ): Promise<StructureReport> {
-  const engine = await Gpt2Engine.load(gpu, files, { storage: options.storage });
+  const decodeKernels = options.decodeKernels ?? 'v2';
+  const engine = await Gpt2Engine.load(gpu, files, {
+    storage: options.storage,
+    decodeKernels,
+    shape: 'gpu',
+  });
   try {
     const cfg = engine.config;
     const T = Math.min(options.prefillTokens ?? 128, cfg.nPositions - 1);
@@ -246,6 +265,7 @@ export async function benchStructure(
     return {
       model: files.description,
       storage: engine.storage,
+      decodeKernels,
       decode: { position: T, ...step(engine.model.recordForward(1, T)) },
       prefill: { tokens: T, ...step(engine.model.recordForward(T, 0)) },
     };
@@ -260,7 +280,8 @@ export function formatStructure(r: StructureReport): string {
     `${(s.flops / 1e9).toFixed(2)} GFLOP; ${s.weightReaders.dispatches} read weights, ` +
     `the narrowest with ${s.weightReaders.minInvocations} invocations`;
   return [
-    `model     ${r.model} (${r.storage} weights), structure recorded by a dry run`,
+    `model     ${r.model} (${r.storage} weights, ${r.decodeKernels} decode kernels, shaped for ` +
+      'a GPU), structure recorded by a dry run',
     summary(`decode @${r.decode.position}`, r.decode.structure),
     summary(`prefill T=${r.prefill.tokens}`, r.prefill.structure),
     'paper estimates (not measured):',
@@ -275,7 +296,13 @@ export function formatBench(r: BenchResult): string {
   return [
     `adapter   ${r.adapter}`,
     `model     ${r.model} (${(r.parameters / 1e6).toFixed(1)}M parameters, ${r.storage} weights, ` +
-      `${r.prefillKernels} prefill kernels)`,
+      `${r.prefillKernels} prefill kernels, ${r.decodeKernels} decode kernels)`,
+    ...(r.decodeKernelsDefault && r.decodeKernels === 'v1'
+      ? [
+          '          (v1 decode is the default on a fallback adapter such as SwiftShader, where ' +
+            'v2 measured slower; --decode-kernels v2 runs the GPU kernels)',
+        ]
+      : []),
     `prefill   T=${r.prefill.tokens}  ${r.prefill.ms.toFixed(1)} ms  ${r.prefill.tokensPerSecond.toFixed(1)} tokens/s`,
     `decode    ${r.decode.msPerStep.toFixed(1)} ms/step  ${r.decode.tokensPerSecond.toFixed(2)} tokens/s  ` +
       `${r.decode.weightGBPerSecond.toFixed(2)} GB/s of weights`,
@@ -297,6 +324,19 @@ export function formatBench(r: BenchResult): string {
     ...(r.versions
       ? ['', 'kernel versions on the same inputs:', formatVersionResults(r.versions)]
       : []),
+  ].join('\n');
+}
+
+/** v2 decode kernels against v1, measured one after the other in one process. */
+export function formatDecodeComparison(v1: BenchResult, v2: BenchResult): string {
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  const narrowest = (r: BenchResult) =>
+    Math.min(...r.decode.structure.rows.filter((d) => d.op === 'matvec').map((d) => d.invocations));
+  return [
+    `decode v2 vs v1 (${v1.storage} weights), measured in this run:`,
+    `  decode ms per step            ${x(v2.decode.msPerStep / v1.decode.msPerStep)}`,
+    `  dispatches per step           ${v2.decode.dispatches} vs ${v1.decode.dispatches}`,
+    `  narrowest matvec              ${narrowest(v2)} vs ${narrowest(v1)} invocations`,
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 /**
  * npm run bench -- [--model <dir|url|hf:repo|preset>] [--f16 | --compare] [--json] [--prefill T] [--steps N]
- *   [--peak-mb MB] [--versions] [--structure-only] [--kernel-runs N]
+ *   [--peak-mb MB] [--versions] [--structure-only] [--kernel-runs N] [--prefill-kernels v1|v2]
+ *   [--decode-kernels v1|v2|both]
  * Prefill and decode speed of the engine on this machine's GPU (or SwiftShader), against
  * the device's roofline: its peak read bandwidth and FLOP/s are measured first (streaming
  * MB megabytes, default 256), then every kind of kernel of a decode step and of the prefill
@@ -11,13 +12,16 @@
  * dry run and prints them with paper estimates for other GPUs (quick on any device). The default
  * model is a GPT-2-small-shaped random checkpoint made in memory: no download. --compare
  * runs f32 and f16 storage one after the other in one process and prints their ratios, so
- * the two are measured under the same conditions.
+ * the two are measured under the same conditions. --decode-kernels both does the same for
+ * the v1 and v2 decode kernels (default: the engine's choice for this adapter: v2 on a GPU,
+ * v1 on SwiftShader; --structure-only records v2, a GPU's, unless told).
  */
 import {
   benchStructure,
   formatBench,
   formatStructure,
   formatComparison,
+  formatDecodeComparison,
   isGpt2PresetName,
   presetModelFiles,
   runBench,
@@ -27,13 +31,14 @@ import { measurePeak } from '../bench/peak.ts';
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
 import { parseModelSpec } from '../model/sources/resolve-source.ts';
+import type { DecodeKernels } from '../model/gpt2-model.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import { UsageError, numberArg, parseArgs } from './args.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run bench -- [--model <dir|url|hf:owner/name|tiny|distilgpt2|gpt2|gpt2-medium|gpt2-large|gpt2-xl>]
   [--f16 | --compare] [--json] [--prefill T] [--steps N] [--peak-mb MB] [--versions] [--structure-only]
-  [--kernel-runs N] [--prefill-kernels v1|v2]`;
+  [--kernel-runs N] [--prefill-kernels v1|v2] [--decode-kernels v1|v2|both]`;
 
 await runCli(USAGE, async (argv) => {
   const args = parseArgs(argv, {
@@ -48,6 +53,7 @@ await runCli(USAGE, async (argv) => {
     'structure-only': 'boolean',
     'kernel-runs': 'string',
     'prefill-kernels': 'string',
+    'decode-kernels': 'string',
   });
   const spec = (args.get('model') as string | undefined) ?? 'gpt2';
   const json = Boolean(args.get('json'));
@@ -62,6 +68,15 @@ await runCli(USAGE, async (argv) => {
   if (prefillKernels !== 'v1' && prefillKernels !== 'v2') {
     throw new UsageError(`--prefill-kernels takes v1 (the baselines) or v2, not ${prefillKernels}`);
   }
+  const decodeArg = args.get('decode-kernels') as string | undefined;
+  if (decodeArg !== undefined && !['v1', 'v2', 'both'].includes(decodeArg)) {
+    throw new UsageError(`--decode-kernels takes v1 (the baselines), v2 or both, not ${decodeArg}`);
+  }
+  if (decodeArg === 'both' && compare) {
+    throw new UsageError('--decode-kernels both and --compare: pick one comparison per run');
+  }
+  const decodeKernels: (DecodeKernels | undefined)[] =
+    decodeArg === 'both' ? ['v1', 'v2'] : [decodeArg as DecodeKernels | undefined];
   if (!isGpt2PresetName(spec)) {
     try {
       parseModelSpec(spec);
@@ -77,11 +92,15 @@ await runCli(USAGE, async (argv) => {
       for (const storage of compare
         ? (['f32', 'f16'] as const)
         : ([args.get('f16') ? 'f16' : 'f32'] as const)) {
-        reports.push(await benchStructure(gpu, files, { storage, prefillTokens }));
+        for (const kernels of decodeKernels) {
+          reports.push(
+            await benchStructure(gpu, files, { storage, prefillTokens, decodeKernels: kernels }),
+          );
+        }
       }
       process.stdout.write(
         (json
-          ? JSON.stringify(compare ? reports : reports[0])
+          ? JSON.stringify(reports.length > 1 ? reports : reports[0])
           : reports.map(formatStructure).join('\n\n')) + '\n',
       );
       return;
@@ -91,24 +110,31 @@ await runCli(USAGE, async (argv) => {
     const storages: WeightStorage[] = compare ? ['f32', 'f16'] : [args.get('f16') ? 'f16' : 'f32'];
     const results: BenchResult[] = [];
     for (const storage of storages) {
-      results.push(
-        await runBench(gpu, files, {
-          storage,
-          prefillTokens,
-          decodeSteps,
-          peak,
-          versions: Boolean(args.get('versions')),
-          kernelRuns,
-          prefillKernels,
-          onStatus: json ? undefined : (m) => process.stderr.write(`  ${storage}: ${m}\n`),
-        }),
-      );
+      for (const kernels of decodeKernels) {
+        const name = kernels ? `${storage}, decode ${kernels}` : storage;
+        results.push(
+          await runBench(gpu, files, {
+            storage,
+            prefillTokens,
+            decodeSteps,
+            peak,
+            versions: Boolean(args.get('versions')),
+            kernelRuns,
+            prefillKernels,
+            decodeKernels: kernels,
+            onStatus: json ? undefined : (m) => process.stderr.write(`  ${name}: ${m}\n`),
+          }),
+        );
+      }
     }
     if (json) {
-      process.stdout.write(JSON.stringify(compare ? results : results[0]) + '\n');
+      process.stdout.write(JSON.stringify(results.length > 1 ? results : results[0]) + '\n');
     } else {
       process.stdout.write(results.map(formatBench).join('\n\n') + '\n');
       if (compare) process.stdout.write('\n' + formatComparison(results[0], results[1]) + '\n');
+      if (decodeArg === 'both') {
+        process.stdout.write('\n' + formatDecodeComparison(results[0], results[1]) + '\n');
+      }
     }
   } finally {
     gpu.destroy();

@@ -6,11 +6,19 @@ import { parseSamplingSettings, type SamplingSettings } from '../generation/samp
 import { parseModelSpec } from '../model/sources/resolve-source.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
 import { parseAblationMode, parseHeadList, type HeadAblation } from '../inspect/interventions.ts';
+import type { DecodeKernels } from '../model/gpt2-model.ts';
 import { UsageError, httpUrlArg, idsArg, numberArg, parseArgs } from './args.ts';
 
 export const GENERATE_USAGE = `usage: npm run generate -- --model <dir|url|hf:owner/name> (--prompt TEXT | --ids 1,2,3)
   [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
-  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL]`;
+  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL] [--decode-kernels v1|v2]`;
+
+/**
+ * The environment variable the generate command reads when --decode-kernels is not given:
+ * how a caller that cannot add flags (../shared/conformance/check.sh) picks the decode
+ * kernels. Read here only, never by the engine.
+ */
+export const DECODE_KERNELS_ENV = 'GPT2_DECODE_KERNELS';
 
 export interface GenerateArgs {
   model: string;
@@ -25,6 +33,8 @@ export interface GenerateArgs {
   hubBase?: string;
   /** Heads whose outputs are ablated (checked against the model's shape once loaded). */
   ablation: HeadAblation | null;
+  /** Decode kernels; undefined: the engine's default for the adapter. */
+  decodeKernels?: DecodeKernels;
 }
 
 const SETTING_FLAGS: Record<string, string> = {
@@ -34,7 +44,10 @@ const SETTING_FLAGS: Record<string, string> = {
   seed: '--seed',
 };
 
-export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
+export function parseGenerateArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): GenerateArgs {
   const args = parseArgs(argv, {
     model: 'string',
     prompt: 'string',
@@ -50,6 +63,7 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
     'hub-base': 'string',
     ablate: 'string',
     'ablate-mode': 'string',
+    'decode-kernels': 'string',
   });
   const model = args.get('model');
   if (typeof model !== 'string') throw new UsageError('--model is required');
@@ -95,6 +109,12 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
     throw new UsageError(`--ablate: ${(e as Error).message}`);
   }
   const hubBase = args.get('hub-base');
+  const flag = args.get('decode-kernels');
+  const decodeRaw = typeof flag === 'string' ? flag : env[DECODE_KERNELS_ENV] || undefined;
+  if (decodeRaw !== undefined && decodeRaw !== 'v1' && decodeRaw !== 'v2') {
+    const from = typeof flag === 'string' ? '--decode-kernels' : DECODE_KERNELS_ENV;
+    throw new UsageError(`${from} takes v1 (the baselines) or v2, not ${decodeRaw}`);
+  }
   return {
     model,
     prompt: typeof prompt === 'string' ? prompt : undefined,
@@ -106,5 +126,6 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
     logits: args.get('logits') === true,
     hubBase: typeof hubBase === 'string' ? httpUrlArg('hub-base', hubBase) : undefined,
     ablation,
+    decodeKernels: decodeRaw,
   };
 }

@@ -1,8 +1,10 @@
 /**
  * npm run generate -- --model <dir|url|hf:repo> (--prompt TEXT | --ids 1,2,3) [--max-tokens N]
  *   [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
- *   [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]]
+ *   [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--decode-kernels v1|v2]
  * Runs the same engine and kernels as the browser, on Dawn (a GPU, or SwiftShader without one).
+ * Without --decode-kernels, GPT2_DECODE_KERNELS=v1|v2 in the environment picks them (for
+ * callers that cannot add a flag, as the conformance check); else the engine's default.
  */
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
@@ -27,13 +29,15 @@ await runCli(GENERATE_USAGE, async (argv) => {
     logits: wantLogits,
     hubBase,
     ablation,
-  } = parseGenerateArgs(argv);
+    decodeKernels,
+  } = parseGenerateArgs(argv, process.env);
 
   const gpu = await createNodeGpuContext();
   try {
     const files = await nodeModelFiles(model, { hubBase });
     const engine = await Gpt2Engine.load(gpu, files, {
       storage: f16 ? 'f16' : 'f32',
+      decodeKernels,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
     });
     if (ablation) {
@@ -82,6 +86,7 @@ await runCli(GENERATE_USAGE, async (argv) => {
           ? steps.reduce((a, s) => a + s.timings.totalMs, 0) / steps.length
           : 0,
       };
+      out.decode_kernels = engine.model.decodeKernels;
       if (ablation) out.ablation = ablation;
       if (logits) out.logits = Array.from(logits);
       process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,7 +1,13 @@
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import type { Gpt2Config } from '../model/config.ts';
 import type { ForwardHook } from '../model/forward-hook.ts';
-import { Gpt2Model, type LogitLensRow } from '../model/gpt2-model.ts';
+import {
+  defaultDecodeKernels,
+  Gpt2Model,
+  type DecodeKernels,
+  type KernelShape,
+  type LogitLensRow,
+} from '../model/gpt2-model.ts';
 import { loadGpt2Weights } from '../model/load-weights.ts';
 import type { LoadProgress, ModelFiles } from '../model/model-files.ts';
 import type { Gpt2Weights, WeightStorage } from '../model/weights.ts';
@@ -15,6 +21,13 @@ import {
 
 export interface EngineLoadOptions {
   storage: WeightStorage;
+  /**
+   * Kernels of a decode step (default: v2 on a GPU, v1 on a fallback adapter such as
+   * SwiftShader; see defaultDecodeKernels). v2 holds the Conv1D weights row per output.
+   */
+  decodeKernels?: DecodeKernels;
+  /** What the kernels' geometry is shaped for (default: by the adapter; see KernelShape). */
+  shape?: KernelShape;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
   /** Told when the weights are on the GPU and the kernels are being compiled. */
@@ -57,7 +70,11 @@ export class Gpt2Engine {
     files: ModelFiles,
     options: EngineLoadOptions,
   ): Promise<Gpt2Engine> {
-    const weights = await loadGpt2Weights(gpu, files, options);
+    const decodeKernels = options.decodeKernels ?? defaultDecodeKernels(gpu.capabilities);
+    const weights = await loadGpt2Weights(gpu, files, {
+      ...options,
+      layout: decodeKernels === 'v2' ? 'row-per-output' : 'conv1d',
+    });
     try {
       const V = weights.config.vocabSize;
       const known = Gpt2Tokenizer.VOCAB_SIZE;
@@ -69,7 +86,7 @@ export class Gpt2Engine {
         );
       }
       options.onCompile?.();
-      const model = new Gpt2Model(gpu, weights, { sampleVocab: known });
+      const model = new Gpt2Model(gpu, weights, { sampleVocab: known, shape: options.shape });
       // In a browser the GPU process compiles the pipelines after the calls return; waiting
       // here puts that time in loading rather than in the first token.
       await gpu.device.queue.onSubmittedWorkDone();

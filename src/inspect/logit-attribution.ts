@@ -77,7 +77,7 @@ export async function directLogitAttribution(
         gpu,
         `h.${l}.dla.head_proj`,
         { z: capture.buffers.head_out!, weight: b.attnProj.weight, out: rows },
-        { weightsF16: f16 },
+        { weightsF16: f16, rowPerOutput: weights.layout === 'row-per-output' },
       ),
   );
   const dla = new LogitAttributionCall(

@@ -27,12 +27,16 @@ export class HeadProjCall {
     gpu: GpuContext,
     label: string,
     buffers: { z: GPUBuffer; weight: GPUBuffer; out: GPUBuffer },
-    options: { weightsF16: boolean },
+    /** rowPerOutput: W held [out, in] (a model with the v2 decode kernels), not Conv1D's. */
+    options: { weightsF16: boolean; rowPerOutput?: boolean },
   ) {
     this.call = new KernelCall(
       gpu,
       label,
-      gpu.pipeline('head_proj', source, { WEIGHTS_F16: options.weightsF16 }),
+      gpu.pipeline('head_proj', source, {
+        WEIGHTS_F16: options.weightsF16,
+        ROW_PER_OUTPUT: options.rowPerOutput ?? false,
+      }),
       headProjLayout,
       [buffers.z, buffers.weight, buffers.out],
     );

@@ -20,7 +20,10 @@ const MAX_GROUPS = 65535;
 export interface LinearBuffers {
   /** f32 [T, K]. */
   input: GPUBuffer;
-  /** Conv1D weight [K, N] ([in, out]), f32 words or packed f16 pairs. */
+  /**
+   * Conv1D weight [K, N] ([in, out]), or row per output [N, K] with `rowPerOutput`; f32
+   * words or packed f16 pairs.
+   */
   weight: GPUBuffer;
   /** f32 [N]. */
   bias: GPUBuffer;
@@ -53,6 +56,12 @@ export interface LinearOptions {
    * big GPU needs; 1 never splits, for a CPU emulator).
    */
   splitKTarget?: number;
+  /**
+   * W is held row per output [N, K], as a model with the v2 decode kernels holds it: the
+   * prefill matmuls read it so, and T = 1 is refused (decode then runs MatvecV2Call; v1's
+   * matvec reads only Conv1D [K, N]).
+   */
+  rowPerOutput?: boolean;
 }
 
 export interface LinearSizes {
@@ -71,7 +80,8 @@ export interface LinearSizes {
 export class LinearCall {
   private matmulV1: KernelCall<'T' | 'K' | 'N'> | null = null;
   private readonly matmulV2: MatmulV2Call | null;
-  private readonly matvec: KernelCall<'T' | 'K' | 'N'>;
+  /** Null when W is held row per output (decode then runs MatvecV2Call). */
+  private readonly matvec: KernelCall<'T' | 'K' | 'N'> | null;
   private readonly ownPartials: GPUBuffer | null = null;
   private readonly bytes: { input: number; weight: number; bias: number; out: number };
   private readonly bindings: GPUBuffer[];
@@ -83,6 +93,7 @@ export class LinearCall {
     buffers: LinearBuffers,
     private readonly options: LinearOptions,
   ) {
+    const rowPerOutput = options.rowPerOutput ?? false;
     const constants = {
       WEIGHTS_F16: options.weightsF16,
       GELU: options.gelu,
@@ -112,13 +123,15 @@ export class LinearCall {
       this.matmulV2 = null;
     }
     if (options.prefill === 'v1') this.v1();
-    this.matvec = new KernelCall(
-      gpu,
-      `${label}.matvec`,
-      gpu.pipeline('matvec', matvec, constants),
-      linearLayout,
-      bindings,
-    );
+    this.matvec = rowPerOutput
+      ? null
+      : new KernelCall(
+          gpu,
+          `${label}.matvec`,
+          gpu.pipeline('matvec', matvec, constants),
+          linearLayout,
+          bindings,
+        );
   }
 
   /** Records the call; `prefill` overrides the constructor's choice of matmul for T > 1. */
@@ -130,11 +143,16 @@ export class LinearCall {
     this.check(sizes);
     const { T, K, N } = sizes;
     if (T === 1) {
+      if (!this.matvec) {
+        throw new Error(
+          `${this.label}: weights held row per output are read at T = 1 by MatvecV2Call, not here`,
+        );
+      }
       this.matvec.encode(pass, sizes, [Math.ceil(N / MATVEC_COLS)]);
     } else if (
       prefill === 'v2' &&
       this.matmulV2 &&
-      matmulV2Supports(K, N, this.options.weightsF16)
+      matmulV2Supports(K, N, this.options.weightsF16, this.options.rowPerOutput)
     ) {
       this.matmulV2.encode(pass, sizes);
     } else {
@@ -145,7 +163,7 @@ export class LinearCall {
   destroy(): void {
     this.matmulV1?.destroy();
     this.matmulV2?.destroy();
-    this.matvec.destroy();
+    this.matvec?.destroy();
     if (this.ownPartials) this.gpu.destroyBuffer(this.ownPartials);
   }
 
@@ -157,7 +175,10 @@ export class LinearCall {
     this.matmulV1 ??= new KernelCall(
       this.gpu,
       `${this.label}.matmul`,
-      this.gpu.pipeline('matmul', matmul, this.constants),
+      this.gpu.pipeline('matmul', matmul, {
+        ...this.constants,
+        ROW_PER_OUTPUT: this.options.rowPerOutput ?? false,
+      }),
       linearLayout,
       this.bindings,
     );

@@ -45,8 +45,17 @@ export interface MatmulV2Plan {
   kTilesPerSplit: number;
 }
 
-/** Whether matmul_v2.wgsl serves this shape: rows must start on 16-byte boundaries. */
-export function matmulV2Supports(K: number, N: number, weightsF16: boolean): boolean {
+/**
+ * Whether matmul_v2.wgsl serves this shape: rows must start on 16-byte boundaries (W's rows
+ * are N long in Conv1D layout, K long when held row per output).
+ */
+export function matmulV2Supports(
+  K: number,
+  N: number,
+  weightsF16: boolean,
+  rowPerOutput = false,
+): boolean {
+  if (rowPerOutput) return K % (weightsF16 ? 8 : 4) === 0 && N % 4 === 0;
   return K % 4 === 0 && N % (weightsF16 ? 8 : 4) === 0;
 }
 
@@ -76,7 +85,7 @@ export function planMatmulV2(
 export interface MatmulV2Buffers {
   /** f32 [T, K]. */
   input: GPUBuffer;
-  /** Conv1D weight [K, N], f32 words or packed f16 pairs. */
+  /** Conv1D weight [K, N] (or [N, K] with rowPerOutput), f32 words or packed f16 pairs. */
   weight: GPUBuffer;
   /** f32 [N]. */
   bias: GPUBuffer;
@@ -92,6 +101,8 @@ export interface MatmulV2Options {
   accumulate: boolean;
   /** Workgroups to aim for by splitting K (default SPLIT_K_TARGET_WORKGROUPS; 1: never split). */
   splitKTarget?: number;
+  /** W is held row per output [N, K] (the v2 decode layout) rather than Conv1D [K, N]. */
+  rowPerOutput?: boolean;
 }
 
 /**
@@ -116,7 +127,10 @@ export class MatmulV2Call {
       );
     }
     this.epilogue = { gelu: Number(options.gelu), accumulate: Number(options.accumulate) };
-    const pipeline = gpu.pipeline('matmul_v2', source, { WEIGHTS_F16: options.weightsF16 });
+    const pipeline = gpu.pipeline('matmul_v2', source, {
+      WEIGHTS_F16: options.weightsF16,
+      ROW_PER_OUTPUT: options.rowPerOutput ?? false,
+    });
     this.matmul = new KernelCall(gpu, `${label}.matmul_v2`, pipeline, matmulV2Layout, [
       buffers.input,
       buffers.weight,

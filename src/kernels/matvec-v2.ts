@@ -15,6 +15,13 @@ export const matvecV2Layout = new UniformLayout([
   ['eps', 'f32'],
 ] as const);
 
+/**
+ * What kernels are shaped for: a GPU (many invocations, split K: enough work in flight), or
+ * a CPU emulator (SwiftShader: few fat invocations; every extra workgroup costs it a
+ * zeroing of workgroup memory and barrier round trips, and buys no parallelism).
+ */
+export type KernelShape = 'gpu' | 'cpu';
+
 /** Floats of the input row that prologues 1 and 2 stage in workgroup memory. */
 export const MATVEC_V2_MAX_STAGED = 2048;
 /** heads * splits the combine prologue can weigh at once. */
@@ -52,10 +59,11 @@ export interface MatvecV2Options {
   rowsPerInvocation?: number;
   /**
    * Invocations per weight row: 64 (default), or 16 for short rows (the LM head: more rows
-   * per workgroup share its layernorm). Raised to the subgroup size when subgroups are used
+   * per workgroup share its layernorm), or 4 on a CPU emulator (few fat invocations, as a
+   * CPU wants, rather than the many a GPU needs in flight). Raised to the subgroup size when subgroups are used
    * and larger, since a subgroup must not span two rows.
    */
-  lanesPerRow?: 16 | 64;
+  lanesPerRow?: 4 | 16 | 64;
   /** Reduce with subgroupAdd (default: when the device has `subgroups`). */
   subgroups?: boolean;
 }
@@ -223,4 +231,21 @@ export class MatvecV2Call {
     if (Math.ceil(N / this.rowsPerWorkgroup) > 65535 * 65535)
       fail('too many rows for one dispatch');
   }
+}
+
+/**
+ * Rows per invocation and invocations per row of matvec_v2 for one kind of decode matrix.
+ * On a GPU: 64 invocations per row, and 4 rows each for the wide matrices (c_attn, c_fc: 36k
+ * and 48k invocations for GPT-2 small), 1 for the narrow ones (c_proj: 49k), the LM head at
+ * 16 per row and 4 rows each (64 rows per workgroup share its layernorm prologue). On a CPU:
+ * 4 per row, 4 rows each (256 rows per workgroup): v1's count of invocations, since each
+ * costs an emulator more than it buys.
+ */
+export function matvecV2Geometry(
+  shape: KernelShape,
+  rows: 'wide' | 'narrow' | 'head',
+): { rowsPerInvocation: number; lanesPerRow: 4 | 16 | 64 } {
+  if (shape === 'cpu') return { rowsPerInvocation: 4, lanesPerRow: 4 };
+  if (rows === 'head') return { rowsPerInvocation: 4, lanesPerRow: 16 };
+  return { rowsPerInvocation: rows === 'wide' ? 4 : 1, lanesPerRow: 64 };
 }

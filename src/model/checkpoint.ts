@@ -20,6 +20,11 @@ export interface Gpt2TensorSpec {
   key: string;
   shape: number[];
   kind: Gpt2TensorKind;
+  /**
+   * A Conv1D weight, [in, out] in the file: transposed at load when the weights are held
+   * row per output (see WeightLayout).
+   */
+  conv1d?: boolean;
 }
 
 export interface MappedTensor extends Gpt2TensorSpec {
@@ -49,7 +54,7 @@ export function gpt2TensorSpecs(c: Gpt2Config): Gpt2TensorSpec[] {
     { key: 'wpe.weight', shape: [c.nPositions, C], kind: 'matrix' },
   ];
   const linear = (name: string, nIn: number, nOut: number) => {
-    specs.push({ key: `${name}.weight`, shape: [nIn, nOut], kind: 'matrix' });
+    specs.push({ key: `${name}.weight`, shape: [nIn, nOut], kind: 'matrix', conv1d: true });
     specs.push({ key: `${name}.bias`, shape: [nOut], kind: 'vector' });
   };
   const layerNorm = (name: string) => {

@@ -9,6 +9,12 @@ import { PassTimer } from '../gpu/pass-timer.ts';
 import { AttentionCall } from '../kernels/attention.ts';
 import { AttentionProbsCall } from '../kernels/attention-probs.ts';
 import { AttentionV2Call, attentionV2Supports } from '../kernels/attention-v2.ts';
+import {
+  AttentionSplitCall,
+  attentionPartialsFloats,
+  attentionSplits,
+  attentionSplitServes,
+} from '../kernels/attention-split.ts';
 import { EmbeddingCall } from '../kernels/embedding.ts';
 import { KvWriteCall } from '../kernels/kv-write.ts';
 import { LayerNormCall } from '../kernels/layernorm.ts';
@@ -16,6 +22,13 @@ import { LayerNormV2Call, layernormV2Supports } from '../kernels/layernorm-v2.ts
 import { LinearCall, type PrefillMatmul } from '../kernels/linear.ts';
 import { LogitsCall } from '../kernels/logits.ts';
 import { SPLIT_K_PARTIAL_FLOATS } from '../kernels/matmul-v2.ts';
+import {
+  MatvecV2Call,
+  matvecV2Geometry as matvecGeometry,
+  type KernelShape,
+  type MatvecPrologue,
+} from '../kernels/matvec-v2.ts';
+import { TopKLseCall } from '../kernels/topk-v2.ts';
 import {
   LogSumExpCall,
   LOGSUMEXP_OUTPUT_BYTES,
@@ -56,7 +69,32 @@ export interface LogitLensRow {
   candidates: { id: number; logit: number; prob: number }[];
 }
 
+/**
+ * Kernels of a decode step (T = 1). v1: the baselines (matvec.wgsl on Conv1D [K, N] weights,
+ * separate layernorm, kv_write, one-workgroup-per-head attention, three top-k rounds and a
+ * single-workgroup log-sum-exp: 8 dispatches per layer). v2: matvec_v2.wgsl on weights held
+ * row per output, ln_1/ln_2 and the KV write folded into c_attn/c_fc, flash-decoding attention
+ * combined in c_proj's prologue, top-k and log-sum-exp in one pass and a merge (5 per layer
+ * plus 4). Chosen at load: it decides the weights' layout.
+ */
+export type DecodeKernels = 'v1' | 'v2';
+
+export type { KernelShape };
+
+/**
+ * The decode kernels a load picks when not told: v2 on a GPU; v1 on a fallback (CPU)
+ * adapter, where v2 measured slower (README, "Decode v2").
+ */
+export function defaultDecodeKernels(capabilities: { fallbackAdapter: boolean }): DecodeKernels {
+  return capabilities.fallbackAdapter ? 'v1' : 'v2';
+}
+
 export interface Gpt2ModelOptions {
+  /**
+   * Geometry of the kernels (default: 'cpu' on a fallback adapter, else 'gpu'). A dry run
+   * may ask for 'gpu' to record what a GPU would run.
+   */
+  shape?: KernelShape;
   /**
    * Ids at or above this are never candidates nor sampled (default: the whole vocabulary).
    * A checkpoint padded past its tokenizer (nanoGPT's 50304) has rows no text belongs to.
@@ -76,6 +114,20 @@ interface Op {
   kind: string;
   encode: (pass: GPUComputePassEncoder) => void;
   snapshot?: number;
+}
+
+/** One layer's kernels at decode with the v2 kernels (weights held row per output). */
+interface DecodeCalls {
+  /** ln_1 folded in; writes q, k, v straight into the caches at the position. */
+  qkv: MatvecV2Call;
+  /** Flash-decoding partials, combined in attnProjCombine's prologue (null: heads it cannot serve). */
+  split: AttentionSplitCall | null;
+  attnProjCombine: MatvecV2Call | null;
+  /** c_proj on the heads' outputs z as v1 attention writes them (hooks at head_out need z). */
+  attnProj: MatvecV2Call;
+  /** ln_2 folded in, GELU in the epilogue. */
+  fc: MatvecV2Call;
+  fcProj: MatvecV2Call;
 }
 
 interface LayerCalls {
@@ -127,6 +179,14 @@ export class Gpt2Model {
   private readonly head: LogitsCall;
   private readonly topk: TopKCall;
   private readonly logsumexp: LogSumExpCall;
+  /** The v2 decode kernels (null with v1): per layer, then the LM head and sampling support. */
+  private readonly decodeLayers: DecodeCalls[] | null = null;
+  private readonly headV2: MatvecV2Call | null = null;
+  private readonly topkV2: TopKLseCall | null = null;
+  /** Kernels of a decode step (T = 1); fixed by the weights' layout. */
+  readonly decodeKernels: DecodeKernels;
+  /** What the kernels' geometry is shaped for. */
+  readonly shape: KernelShape;
   private readonly weightBytesPerStep: number;
   /** KV cache bytes per token: a key and a value row (f32, C wide) in every layer. */
   readonly kvBytesPerToken: number;
@@ -154,6 +214,10 @@ export class Gpt2Model {
     this.sampleVocab = Math.min(cfg.vocabSize, options.sampleVocab ?? cfg.vocabSize);
     const { nEmbd: C, nPositions: P, vocabSize: V, nInner } = cfg;
     const f16 = weights.storage === 'f16';
+    const rowPerOutput = weights.layout === 'row-per-output';
+    this.decodeKernels = rowPerOutput ? 'v2' : 'v1';
+    const shape = (this.shape =
+      options.shape ?? (gpu.capabilities.fallbackAdapter ? 'cpu' : 'gpu'));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const buf = (label: string, floats: number) => {
       const b = gpu.createBuffer(label, floats * 4, storage);
@@ -188,7 +252,13 @@ export class Gpt2Model {
     // One scratch for every split-K matmul: they run one after another.
     const partials = buf('matmul.split_k_partials', SPLIT_K_PARTIAL_FLOATS);
     // A CPU emulator runs a few workgroups at a time: splitting K to fill a GPU only adds work.
-    const splitKTarget = gpu.capabilities.fallbackAdapter ? 1 : undefined;
+    const splitKTarget = shape === 'cpu' ? 1 : undefined;
+    const flashDecoding = attentionSplitServes(C, cfg.nHead);
+    const partialsV2 =
+      rowPerOutput && flashDecoding
+        ? buf('attn.decode_partials', attentionPartialsFloats(C, cfg.nHead))
+        : null;
+    if (rowPerOutput) this.decodeLayers = [];
     weights.blocks.forEach((w, l) => {
       const q = buf(`h.${l}.q_store`, P * C);
       const k = buf(`h.${l}.k_cache`, P * C);
@@ -208,7 +278,7 @@ export class Gpt2Model {
           gpu,
           `h.${l}.${name}`,
           { input, weight: lw.weight, bias: lw.bias, out, partials },
-          { weightsF16: f16, gelu, accumulate, splitKTarget },
+          { weightsF16: f16, gelu, accumulate, splitKTarget, rowPerOutput },
         );
       const ln = (norm: typeof w.ln1) => ({
         input: this.x,
@@ -232,6 +302,75 @@ export class Gpt2Model {
         fc: linear('mlp.c_fc', w.fc, this.h, this.fcOut, true, false),
         fcProj: linear('mlp.c_proj', w.fcProj, this.fcOut, this.x, false, true),
       });
+      if (!this.decodeLayers) return;
+      const matvec = (
+        name: string,
+        lw: typeof w.attn,
+        buffers: { input: GPUBuffer; out: GPUBuffer; outK?: GPUBuffer; outV?: GPUBuffer },
+        prologue: MatvecPrologue,
+        rows: 'wide' | 'narrow',
+        extra: { gelu?: boolean; accumulate?: boolean; kvOut?: boolean } = {},
+      ) =>
+        new MatvecV2Call(
+          gpu,
+          `h.${l}.${name}.v2`,
+          { ...buffers, weight: lw.weight, bias: lw.bias },
+          { weightsF16: f16, prologue, ...matvecGeometry(shape, rows), ...extra },
+        );
+      const lnPrologue = (norm: typeof w.ln1): MatvecPrologue => ({
+        kind: 'layernorm',
+        gamma: norm.gamma,
+        beta: norm.beta,
+      });
+      this.decodeLayers.push({
+        qkv: matvec(
+          'attn.c_attn',
+          w.attn,
+          { input: this.x, out: q, outK: k, outV: v },
+          lnPrologue(w.ln1),
+          'wide',
+          { kvOut: true },
+        ),
+        split: partialsV2
+          ? new AttentionSplitCall(gpu, `h.${l}.attn_split`, { q, k, v, partials: partialsV2 })
+          : null,
+        attnProjCombine: partialsV2
+          ? matvec(
+              'attn.c_proj',
+              w.attnProj,
+              { input: partialsV2, out: this.x },
+              { kind: 'combine' },
+              'narrow',
+              { accumulate: true },
+            )
+          : null,
+        attnProj: matvec(
+          'attn.c_proj.z',
+          w.attnProj,
+          { input: this.att, out: this.x },
+          { kind: 'none' },
+          'narrow',
+          { accumulate: true },
+        ),
+        fc: matvec(
+          'mlp.c_fc',
+          w.fc,
+          { input: this.x, out: this.fcOut },
+          lnPrologue(w.ln2),
+          'wide',
+          {
+            gelu: true,
+          },
+        ),
+        fcProj: matvec(
+          'mlp.c_proj',
+          w.fcProj,
+          { input: this.fcOut, out: this.x },
+          { kind: 'none' },
+          'narrow',
+          { accumulate: true },
+        ),
+      });
     });
     this.lnF = new LayerNormCall(gpu, 'ln_f', {
       input: this.x,
@@ -252,6 +391,25 @@ export class Gpt2Model {
       { maxV: V },
     );
     this.logsumexp = new LogSumExpCall(gpu, 'logsumexp', { logits: this.logits, out: this.lseBuf });
+    if (rowPerOutput) {
+      // ln_f of the last row folded into the tied LM head (wte is [V, C] in either layout).
+      this.headV2 = new MatvecV2Call(
+        gpu,
+        'lm_head.v2',
+        { input: this.x, weight: weights.wte, out: this.logits },
+        {
+          weightsF16: f16,
+          prologue: { kind: 'layernorm', gamma: weights.lnF.gamma, beta: weights.lnF.beta },
+          ...matvecGeometry(shape, 'head'),
+        },
+      );
+      this.topkV2 = new TopKLseCall(
+        gpu,
+        'topk.v2',
+        { logits: this.logits, candidates: this.candidatesBuf, lse: this.lseBuf },
+        { maxV: V },
+      );
+    }
 
     this.timer = gpu.capabilities.timestampQuery ? new PassTimer(gpu, 8 * cfg.nLayer + 5) : null;
     this.lensRows = buf('logit_lens.rows', (cfg.nLayer + 1) * C);
@@ -385,8 +543,11 @@ export class Gpt2Model {
     }
   }
 
-  /** Every kernel of one forward pass, in order, named by what it is for the timing breakdown. */
-  private forwardOps(T: number, pos0: number, invTemperature: number): Op[] {
+  /**
+   * Every kernel of one forward pass, in order, named by what it is for the timing breakdown;
+   * without the LM head and sampling support when `head` is false (the logit lens).
+   */
+  private forwardOps(T: number, pos0: number, invTemperature: number, head = true): Op[] {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
     const sampleV = this.sampleVocab;
     const linear = T === 1 ? 'matvec' : 'matmul';
@@ -400,33 +561,49 @@ export class Gpt2Model {
     const ops: Op[] = [
       { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
     ];
-    this.layers.forEach((L, l) => {
+    if (T === 1 && this.decodeLayers) ops.push(...this.decodeOpsV2(pos0));
+    else
+      this.layers.forEach((L, l) => {
+        ops.push(
+          ...hook('resid_pre', l),
+          { kind: 'layernorm', encode: (p) => norm(L.ln1, L.ln1V2, p) },
+          { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
+          { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
+          {
+            kind: 'attention',
+            encode: (p) =>
+              T > 1 && kernels === 'v2' && L.attentionV2
+                ? L.attentionV2.encode(p, { T, pos0, C, NH })
+                : L.attention.encode(p, { T, pos0, C, NH }),
+          },
+          ...hook('head_out', l),
+          { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
+          ...hook('resid_mid', l),
+          { kind: 'layernorm', encode: (p) => norm(L.ln2, L.ln2V2, p) },
+          { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
+          {
+            kind: linear,
+            encode: (p) => L.fcProj.encode(p, { T, K: nInner, N: C }, kernels),
+            snapshot: l + 1,
+          },
+        );
+      });
+    ops.push(...hook('resid_pre', this.layers.length));
+    if (!head) return ops;
+    const headV2 = this.headV2;
+    const topkV2 = this.topkV2;
+    if (headV2 && topkV2) {
+      // ln_f of the last row folded into the LM head; top-k and log-sum-exp in one pass.
       ops.push(
-        ...hook('resid_pre', l),
-        { kind: 'layernorm', encode: (p) => norm(L.ln1, L.ln1V2, p) },
-        { kind: linear, encode: (p) => L.qkv.encode(p, { T, K: C, N: 3 * C }, kernels) },
-        { kind: 'kv_write', encode: (p) => L.kvWrite.encode(p, { T, C, pos0 }) },
+        { kind: 'lm_head', encode: (p) => headV2.encode(p, { K: C, N: V, inRow: T - 1, eps }) },
         {
-          kind: 'attention',
-          encode: (p) =>
-            T > 1 && kernels === 'v2' && L.attentionV2
-              ? L.attentionV2.encode(p, { T, pos0, C, NH })
-              : L.attention.encode(p, { T, pos0, C, NH }),
-        },
-        ...hook('head_out', l),
-        { kind: linear, encode: (p) => L.attnProj.encode(p, { T, K: C, N: C }, kernels) },
-        ...hook('resid_mid', l),
-        { kind: 'layernorm', encode: (p) => norm(L.ln2, L.ln2V2, p) },
-        { kind: linear, encode: (p) => L.fc.encode(p, { T, K: C, N: nInner }, kernels) },
-        {
-          kind: linear,
-          encode: (p) => L.fcProj.encode(p, { T, K: nInner, N: C }, kernels),
-          snapshot: l + 1,
+          kind: 'topk',
+          encode: (p) => topkV2.encode(p, { V: sampleV, inv_temperature: invTemperature }),
         },
       );
-    });
+      return ops;
+    }
     ops.push(
-      ...hook('resid_pre', this.layers.length),
       {
         kind: 'layernorm',
         encode: (p) => this.lnF.encode(p, { rows: 1, C, first_row: T - 1, eps }),
@@ -438,6 +615,54 @@ export class Gpt2Model {
         encode: (p) => this.logsumexp.encode(p, { V: sampleV, inv_temperature: invTemperature }),
       },
     );
+    return ops;
+  }
+
+  /**
+   * The blocks of a decode step with the v2 kernels, 5 dispatches per layer: c_attn with ln_1
+   * folded in, writing q, k, v into the caches at pos0; flash-decoding attention; c_proj with
+   * the combine folded in (+= into the residual stream); c_fc with ln_2 folded in and GELU;
+   * mlp.c_proj (+=). A hook at head_out needs the heads' outputs z: that layer then runs v1's
+   * attention into z and c_proj on z.
+   */
+  private decodeOpsV2(pos0: number): Op[] {
+    const { nEmbd: C, nHead: NH, nInner, layerNormEpsilon: eps } = this.config;
+    const hook = (point: HookPoint, l: number) => this.hook?.ops(point, l, 1, pos0) ?? [];
+    const { splits } = attentionSplits(pos0);
+    const ops: Op[] = [];
+    this.decodeLayers?.forEach((D, l) => {
+      ops.push(...hook('resid_pre', l), {
+        kind: 'matvec',
+        encode: (p) => D.qkv.encode(p, { K: C, N: 3 * C, outOffset: pos0 * C, split: C, eps }),
+      });
+      const headOut = hook('head_out', l);
+      const { split, attnProjCombine } = D;
+      if (split && attnProjCombine && headOut.length === 0) {
+        ops.push(
+          { kind: 'attention', encode: (p) => split.encode(p, { pos: pos0, C, NH }) },
+          {
+            kind: 'matvec',
+            encode: (p) => attnProjCombine.encode(p, { K: C, N: C, heads: NH, splits }),
+          },
+        );
+      } else {
+        const attention = this.layers[l].attention;
+        ops.push(
+          { kind: 'attention', encode: (p) => attention.encode(p, { T: 1, pos0, C, NH }) },
+          ...headOut,
+          { kind: 'matvec', encode: (p) => D.attnProj.encode(p, { K: C, N: C }) },
+        );
+      }
+      ops.push(
+        ...hook('resid_mid', l),
+        { kind: 'matvec', encode: (p) => D.fc.encode(p, { K: C, N: nInner, eps }) },
+        {
+          kind: 'matvec',
+          encode: (p) => D.fcProj.encode(p, { K: nInner, N: C }),
+          snapshot: l + 1,
+        },
+      );
+    });
     return ops;
   }
 
@@ -600,7 +825,7 @@ export class Gpt2Model {
       caches.forEach((b, i) =>
         encoder.copyBufferToBuffer(b, position * C * 4, this.cacheBackup, i * C * 4, C * 4),
       );
-      const ops = this.forwardOps(1, position, 1).filter((_, i, all) => i < all.length - 4);
+      const ops = this.forwardOps(1, position, 1, false);
       this.encodeOps(encoder, ops, null, { buffer: this.lensRows, row: 0 });
       caches.forEach((b, i) =>
         encoder.copyBufferToBuffer(this.cacheBackup, i * C * 4, b, position * C * 4, C * 4),
@@ -658,6 +883,9 @@ export class Gpt2Model {
   /** Frees the activations, caches and per-call uniforms (not the weights: see unload). */
   destroy(): void {
     for (const L of this.layers) for (const c of Object.values(L)) c?.destroy();
+    for (const D of this.decodeLayers ?? []) for (const c of Object.values(D)) c?.destroy();
+    this.headV2?.destroy();
+    this.topkV2?.destroy();
     this.embedding.destroy();
     this.lnF.destroy();
     this.head.destroy();

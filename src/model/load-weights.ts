@@ -21,6 +21,7 @@ import { parseGpt2Config, type Gpt2Config } from './config.ts';
 import { ConfigError, ModelTooLargeError, WeightsFormatError } from './errors.ts';
 import { excerpt } from './excerpt.ts';
 import { bf16BitsToF32, f16BitsToF32, f32ToF16Bits } from './half.ts';
+import { encodeTranspose } from '../kernels/relayout.ts';
 import type { LoadProgress, ModelFiles, OpenedFile } from './model-files.ts';
 import {
   DTYPE_BYTES,
@@ -33,6 +34,7 @@ import type {
   Gpt2Weights,
   LayerNormWeights,
   LinearWeights,
+  WeightLayout,
   WeightStorage,
 } from './weights.ts';
 
@@ -43,15 +45,25 @@ export const WEIGHTS_FILE = 'model.safetensors';
 
 export interface LoadWeightsOptions {
   storage: WeightStorage;
+  /** How the Conv1D weights are held (default 'conv1d', as in the file). */
+  layout?: WeightLayout;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
   /** Unknown tensors in the file, in one message (default: console.warn). */
   onWarning?: (message: string) => void;
 }
 
-/** Bytes of the GPU buffer holding `elements` values as f32 or packed f16 pairs. */
-export function weightBufferBytes(elements: number, storage: WeightStorage): number {
-  return storage === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
+/**
+ * Bytes of the GPU buffer holding `elements` values as f32 or packed f16 pairs; with
+ * `wholeWords`, rounded up to 16 bytes (zeros), for kernels that read whole vec4 words.
+ */
+export function weightBufferBytes(
+  elements: number,
+  storage: WeightStorage,
+  wholeWords = false,
+): number {
+  const bytes = storage === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
+  return wholeWords ? Math.ceil(bytes / 16) * 16 : bytes;
 }
 
 const WEIGHT_USAGE = () =>
@@ -73,12 +85,15 @@ export async function loadGpt2Weights(
   opts: LoadWeightsOptions,
 ): Promise<Gpt2Weights> {
   const { signal, storage } = opts;
+  const layout = opts.layout ?? 'conv1d';
   signal?.throwIfAborted();
   const config = parseConfigText(await files.readText(CONFIG_FILE, signal), files.description);
   signal?.throwIfAborted();
   const opened = await files.open(WEIGHTS_FILE, signal);
   const source = new ChunkSource(opened, files.description, signal, opts.onProgress);
   const buffers = new Map<string, GPUBuffer>();
+  let jobs: { tensor: MappedTensor; start: number; end: number; writer: TensorWriter | null }[] =
+    [];
   try {
     source.report();
     const first = await source.readUpTo(8);
@@ -92,11 +107,11 @@ export async function loadGpt2Weights(
     const warn = opts.onWarning ?? ((m: string) => console.warn(m));
     for (const w of checkpoint.warnings) warn(w);
 
-    checkBufferLimits(gpu, checkpoint.tensors, storage);
+    checkBufferLimits(gpu, checkpoint.tensors, storage, layout);
 
     const scratch = new Scratch();
-    const totalBytes = checkpoint.tensors.reduce((n, t) => n + bufferBytes(t, storage), 0);
-    const jobs = checkpoint.tensors
+    const totalBytes = checkpoint.tensors.reduce((n, t) => n + bufferBytes(t, storage, layout), 0);
+    jobs = checkpoint.tensors
       .map((t) => ({
         tensor: t,
         start: dataOffset + t.info.begin,
@@ -119,7 +134,8 @@ export async function loadGpt2Weights(
         }
         if (!job.writer) {
           const t = job.tensor;
-          const buffer = await createBuffer(gpu, t.key, bufferBytes(t, storage), totalBytes);
+          const bytes = bufferBytes(t, storage, layout);
+          const buffer = await createBuffer(gpu, t.key, bytes, totalBytes);
           buffers.set(t.key, buffer);
           const dst = t.kind === 'matrix' ? storage : 'f32';
           const where = `${files.description}: model.safetensors: tensor "${t.info.name}"`;
@@ -131,6 +147,7 @@ export async function loadGpt2Weights(
             t.info.elements,
             scratch,
             where,
+            layout === 'row-per-output' && t.conv1d ? { rows: t.shape[0], cols: t.shape[1] } : null,
           );
         }
         const n = Math.min(job.end - at, chunk.length - p);
@@ -150,8 +167,9 @@ export async function loadGpt2Weights(
     }
     if (source.received < opened.size || next < jobs.length) source.throwTruncated();
     await abortable(gpu.device.queue.onSubmittedWorkDone(), signal);
-    return assemble(gpu, config, storage, buffers);
+    return assemble(gpu, config, storage, layout, buffers);
   } catch (e) {
+    for (const job of jobs) job.writer?.discard();
     for (const b of buffers.values()) gpu.destroyBuffer(b);
     source.cancel(e);
     throw e;
@@ -190,11 +208,16 @@ function withSource<T>(description: string, f: () => T): T {
   }
 }
 
-function checkBufferLimits(gpu: GpuContext, tensors: MappedTensor[], storage: WeightStorage): void {
+function checkBufferLimits(
+  gpu: GpuContext,
+  tensors: MappedTensor[],
+  storage: WeightStorage,
+  layout: WeightLayout,
+): void {
   const { maxBufferSize, maxStorageBufferBindingSize } = gpu.capabilities;
   const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
   for (const t of tensors) {
-    const bytes = bufferBytes(t, storage);
+    const bytes = bufferBytes(t, storage, layout);
     if (bytes > limit) {
       throw new ModelTooLargeError(
         `${t.key} needs ${formatBytes(bytes)} in one GPU buffer, but this GPU binds at most ` +
@@ -207,8 +230,14 @@ function checkBufferLimits(gpu: GpuContext, tensors: MappedTensor[], storage: We
   }
 }
 
-function bufferBytes(t: MappedTensor, storage: WeightStorage): number {
-  return weightBufferBytes(t.info.elements, t.kind === 'matrix' ? storage : 'f32');
+/** Held row per output, matrices are read in whole 16-byte words (matvec_v2.wgsl). */
+function bufferBytes(t: MappedTensor, storage: WeightStorage, layout: WeightLayout): number {
+  const matrix = t.kind === 'matrix';
+  return weightBufferBytes(
+    t.info.elements,
+    matrix ? storage : 'f32',
+    matrix && layout === 'row-per-output',
+  );
 }
 
 /** One weight buffer, inside an out-of-memory scope so a refusal becomes a clear error. */
@@ -244,6 +273,7 @@ function assemble(
   gpu: GpuContext,
   config: Gpt2Config,
   storage: WeightStorage,
+  layout: WeightLayout,
   buffers: Map<string, GPUBuffer>,
 ): Gpt2Weights {
   const get = (key: string): GPUBuffer => {
@@ -275,6 +305,7 @@ function assemble(
   return {
     config,
     storage,
+    layout,
     wte: get('wte.weight'),
     wpe: get('wpe.weight'),
     lnF: layerNorm('ln_f'),
@@ -414,12 +445,16 @@ function f16ToF32Table(): Float32Array {
  * Receives one tensor's file bytes in order, in pieces of any size (a piece may end
  * mid-element), and uploads them converted to `dst`. Typed-array views read the file's
  * little-endian values directly: every platform WebGPU runs on is little-endian.
+ * A `transpose`d tensor ([rows, cols] in the file) goes to a staging buffer of its own size
+ * first; `finish` transposes it on the GPU into `buffer` and frees the staging buffer, so a
+ * load never holds more than one extra copy of one matrix.
  */
 class TensorWriter {
   private fill = 0; // bytes of the current block in scratch.input
   private written = 0; // bytes uploaded so far
   private readonly srcBytes: number;
   private readonly blockBytes: number;
+  private staging: GPUBuffer | null = null;
 
   constructor(
     private readonly gpu: GpuContext,
@@ -430,9 +465,27 @@ class TensorWriter {
     private readonly scratch: Scratch,
     /** Names the tensor in errors: "<source>: model.safetensors: tensor \"h.0.ln_1.bias\"". */
     private readonly where: string,
+    private readonly transpose: { rows: number; cols: number } | null = null,
   ) {
     this.srcBytes = DTYPE_BYTES[src];
     this.blockBytes = BLOCK_ELEMENTS * this.srcBytes;
+  }
+
+  /** Where converted bytes go: the tensor's buffer, or its staging buffer when transposed. */
+  private target(): GPUBuffer {
+    if (!this.transpose) return this.buffer;
+    this.staging ??= this.gpu.createBuffer(
+      `${this.buffer.label}.file_layout`,
+      this.buffer.size,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    );
+    return this.staging;
+  }
+
+  /** Frees the staging buffer (after the transpose, or of a load that failed half-way). */
+  discard(): void {
+    if (this.staging) this.gpu.destroyBuffer(this.staging);
+    this.staging = null;
   }
 
   push(bytes: Uint8Array): void {
@@ -452,6 +505,21 @@ class TensorWriter {
     if (this.written !== expected) {
       throw new Error(`internal: ${this.buffer.label} got ${this.written} of ${expected} bytes`);
     }
+    if (this.transpose && this.staging) {
+      const label = `${this.buffer.label}.transpose`;
+      const encoder = this.gpu.device.createCommandEncoder({ label });
+      const call = encodeTranspose(
+        this.gpu,
+        encoder,
+        label,
+        { src: this.staging, out: this.buffer },
+        { rowsIn: this.transpose.rows, colsIn: this.transpose.cols, f16: this.dst === 'f16' },
+      );
+      this.gpu.device.queue.submit([encoder.finish()]);
+      // Freed now, released by the GPU once the submitted transpose has run.
+      call.destroy();
+      this.discard();
+    }
   }
 
   private flush(): void {
@@ -460,7 +528,7 @@ class TensorWriter {
     const out = this.convert(count);
     if (this.dst === 'f16' && this.src !== 'F16') this.checkF16Range(count);
     // Only a tensor's last block can end mid-word; gpu.write pads it with a zero half.
-    this.gpu.write(this.buffer, out, this.written);
+    this.gpu.write(this.target(), out, this.written);
     this.written += out.byteLength;
     this.fill = 0;
   }

@@ -7,7 +7,18 @@ import type { Gpt2Config } from './config.ts';
  */
 export type WeightStorage = 'f32' | 'f16';
 
-/** A Conv1D layer as GPT-2 stores it. weight [in, out] (storage), bias f32 [out]. */
+/**
+ * How the Conv1D weights (c_attn, c_proj, c_fc, mlp.c_proj) are held: as GPT-2 stores them,
+ * [in, out] = [K, N] ('conv1d', what the v1 decode matvec reads), or transposed once at load
+ * to [out, in] = [N, K] ('row-per-output': one output's inputs contiguous, what the v2
+ * decode kernels read in 16-byte loads). Prefill reads either. One copy in memory either way.
+ */
+export type WeightLayout = 'conv1d' | 'row-per-output';
+
+/**
+ * A Conv1D layer. weight (storage) [in, out] as GPT-2 stores it, or [out, in] when the
+ * weights' layout is 'row-per-output'; bias f32 [out].
+ */
 export interface LinearWeights {
   weight: GPUBuffer;
   bias: GPUBuffer;
@@ -21,7 +32,7 @@ export interface LayerNormWeights {
 
 export interface BlockWeights {
   ln1: LayerNormWeights;
-  /** attn.c_attn: [C, 3C], output columns q | k | v */
+  /** attn.c_attn: [C, 3C] (conv1d layout), output columns q | k | v */
   attn: LinearWeights;
   /** attn.c_proj: [C, C] */
   attnProj: LinearWeights;
@@ -35,6 +46,8 @@ export interface BlockWeights {
 export interface Gpt2Weights {
   config: Gpt2Config;
   storage: WeightStorage;
+  /** The Conv1D weights' layout (the embeddings are [rows, C] either way). */
+  layout: WeightLayout;
   /** [V, C], also the tied LM head */
   wte: GPUBuffer;
   /** [P, C] */

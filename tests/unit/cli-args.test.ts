@@ -47,6 +47,21 @@ describe('generate flags, all checked before anything loads', () => {
     });
   });
 
+  it('picks the decode kernels by flag, else by GPT2_DECODE_KERNELS (for the conformance check)', () => {
+    expect(parseGenerateArgs(BASE).decodeKernels).toBeUndefined();
+    expect(parseGenerateArgs([...BASE, '--decode-kernels', 'v2']).decodeKernels).toBe('v2');
+    const env = { GPT2_DECODE_KERNELS: 'v2' };
+    expect(parseGenerateArgs(BASE, env).decodeKernels).toBe('v2');
+    // The flag wins over the environment.
+    expect(parseGenerateArgs([...BASE, '--decode-kernels=v1'], env).decodeKernels).toBe('v1');
+    expect(usageError(() => parseGenerateArgs([...BASE, '--decode-kernels', 'v3']))).toMatch(
+      /--decode-kernels takes v1 \(the baselines\) or v2, not v3/,
+    );
+    expect(usageError(() => parseGenerateArgs(BASE, { GPT2_DECODE_KERNELS: 'fast' }))).toMatch(
+      /GPT2_DECODE_KERNELS takes v1/,
+    );
+  });
+
   it('turns every bad flag into a UsageError naming the flag', () => {
     const cases: [string[], RegExp][] = [
       [['--temperature', '-1'], /--temperature: temperature must be 0/],

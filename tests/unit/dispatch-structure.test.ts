@@ -5,9 +5,12 @@ import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
 import { DispatchRecorder } from '../../src/gpu/dispatch-recorder.ts';
 import { workgroupSize, WorkgroupSizeError } from '../../src/gpu/workgroup-size.ts';
 import { matmulV2Supports } from '../../src/kernels/matmul-v2.ts';
+import { GPT2_PRESETS } from '../../src/model/config.ts';
+import { Gpt2Model } from '../../src/model/gpt2-model.ts';
 import { topkRounds } from '../../src/kernels/topk.ts';
 import { useTestGpu } from '../helpers/gpu.ts';
 import { randomModel } from '../helpers/model-fixture.ts';
+import { shellWeights } from '../helpers/shell-weights.ts';
 
 describe('workgroupSize reads @workgroup_size from WGSL', () => {
   it('takes literals, consts, overrides, pipeline constants and arithmetic', () => {
@@ -184,6 +187,120 @@ describe('the dispatch recorder sees the structure the model encodes', () => {
       expect(() => engine.model.recordForward(0, 0)).toThrow(RangeError);
     } finally {
       engine.unload();
+    }
+  });
+});
+
+describe('the v2 decode step: 5 dispatches per layer plus 4, wide enough for a big GPU', () => {
+  const t = useTestGpu();
+
+  it('records a v2 decode step as it runs (and a dry run records the same)', async () => {
+    const { files, config } = randomModel(SHAPE, { seed: 9 });
+    const engine = await Gpt2Engine.load(t.gpu, files, {
+      storage: 'f32',
+      decodeKernels: 'v2',
+      shape: 'gpu',
+    });
+    try {
+      const { nLayer: L, nEmbd: C, nHead: NH, nInner, vocabSize: V } = config;
+      const model = engine.model;
+      await model.forward([1, 2, 3], 0);
+      const rec = new DispatchRecorder();
+      const step = await model.forward([4], 3, 1, { recorder: rec });
+      expect(rec.records.length).toBe(step.stats.dispatches);
+      expect(model.recordForward(1, 3)).toEqual(rec.records);
+      const mv = (op: string, N: number, rowsPerGroup: number) => ({
+        kernel: t.gpu.capabilities.subgroups ? 'matvec_v2.subgroups' : 'matvec_v2',
+        op,
+        workgroups: [Math.ceil(N / rowsPerGroup), 1, 1],
+        invocationsPerWorkgroup: 256,
+      });
+      // GPU geometry: 4 rows per invocation for c_attn and c_fc (64 lanes a row: 16 rows per
+      // workgroup), 1 for the projections (4 rows per workgroup), 64 rows for the LM head.
+      const layer = [
+        mv('matvec', 3 * C, 16),
+        {
+          kernel: 'attention_split',
+          op: 'attention',
+          workgroups: [1, NH, 1],
+          invocationsPerWorkgroup: 64,
+        },
+        mv('matvec', C, 4),
+        mv('matvec', nInner, 16),
+        mv('matvec', C, 4),
+      ];
+      const expected = [
+        {
+          kernel: 'embedding',
+          op: 'embedding',
+          workgroups: [1, 1, 1],
+          invocationsPerWorkgroup: 256,
+        },
+        ...Array.from({ length: L }, () => layer).flat(),
+        mv('lm_head', V, 64),
+        {
+          kernel: 'topk_lse',
+          op: 'topk',
+          workgroups: [Math.ceil(V / 1024), 1, 1],
+          invocationsPerWorkgroup: 64,
+        },
+        { kernel: 'topk_merge', op: 'topk', workgroups: [1, 1, 1], invocationsPerWorkgroup: 256 },
+      ];
+      expect(
+        rec.records.map((r) => ({
+          kernel: r.kernel,
+          op: r.op,
+          workgroups: r.workgroups,
+          invocationsPerWorkgroup: r.invocationsPerWorkgroup,
+        })),
+      ).toEqual(expected);
+      expect(rec.records).toHaveLength(5 * L + 4);
+      // c_attn writes q, k, v into the caches at the position; ln_1, ln_2 and ln_f are folded in.
+      const qkv = rec.records[1];
+      expect(qkv.constants).toMatchObject({ KV_OUT: 1, PROLOGUE: 1 });
+      expect(qkv.params).toMatchObject({ out_offset: 3 * C, split: C });
+      expect(rec.records[3].constants).toMatchObject({ PROLOGUE: 2, ACCUMULATE: 1 });
+      expect(rec.records[4].constants).toMatchObject({ PROLOGUE: 1, GELU: 1 });
+      expect(rec.records[5 * L + 1].constants).toMatchObject({ PROLOGUE: 1, BIAS: 0 });
+      // Every kernel has a cost model; bytes cover every weight once.
+      const s = stepStructure(rec.records);
+      expect(s.bytesRead).toBeGreaterThan(step.stats.weightBytes);
+      expect(s.bytesRead).toBeLessThan(step.stats.weightBytes * 1.5);
+    } finally {
+      engine.unload();
+    }
+  });
+
+  it('GPT-2 small decodes in at most 64 dispatches, every matvec with >= 32k invocations', () => {
+    const config = GPT2_PRESETS.gpt2;
+    // f32 only: f16 changes bytes, not geometry, and its pipelines would cost a minute here.
+    for (const storage of ['f32'] as const) {
+      // Weight buffers of the right sizes, never written: a dry run only records.
+      const weights = shellWeights(t.gpu, config, storage, 'row-per-output');
+      const model = new Gpt2Model(t.gpu, weights, { shape: 'gpu' });
+      try {
+        for (const pos of [0, 128, 1023]) {
+          const records = model.recordForward(1, pos);
+          expect(records.length, `${storage} @${pos}`).toBeLessThanOrEqual(64);
+          const s = stepStructure(records);
+          const matvecs = s.rows.filter((r) => r.kernel.startsWith('matvec_v2'));
+          expect(matvecs).toHaveLength(4 * config.nLayer + 1);
+          for (const r of matvecs) expect(r.invocations, r.label).toBeGreaterThanOrEqual(32 * 1024);
+          // Every 16-byte load; at most 64 serial steps of a row per invocation (GPT-2 XL's
+          // 6400-wide c_proj rows are 25 at 64 lanes in f32).
+          expect(matvecs.every((r) => r.loadBytes === 16)).toBe(true);
+          const attention = s.rows.filter((r) => r.op === 'attention');
+          expect(attention.every((r) => r.kernel === 'attention_split')).toBe(true);
+          // Past 64 keys the keys split over several workgroups per head.
+          expect(attention[0].workgroups[0]).toBe(
+            pos < 64 ? 1 : Math.min(8, Math.ceil((pos + 1) / 64)),
+          );
+        }
+        expect(model.recordForward(1, 128)).toHaveLength(64);
+      } finally {
+        model.destroy();
+        weights.destroy();
+      }
     }
   });
 });

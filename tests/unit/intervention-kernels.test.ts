@@ -135,23 +135,30 @@ describe('intervention kernels', () => {
     });
   }
 
-  for (const [C, NH, f16] of [
-    [36, 3, false],
-    [36, 3, true],
-    [130, 5, true],
-    [72, 1, false],
+  for (const [C, NH, f16, rowPerOutput] of [
+    [36, 3, false, false],
+    [36, 3, true, false],
+    [130, 5, true, false],
+    [72, 1, false, false],
+    [36, 3, false, true],
+    [130, 5, true, true],
   ] as const) {
-    it(`head_proj matches the reference (C=${C}, NH=${NH}, ${f16 ? 'f16' : 'f32'} weights)`, async () => {
+    const layout = rowPerOutput ? ', held row per output' : '';
+    it(`head_proj matches the reference (C=${C}, NH=${NH}, ${f16 ? 'f16' : 'f32'} weights${layout})`, async () => {
       const { gpu } = t;
       const z = randomF32(3 * C, C + NH);
       const raw = randomF32(C * C, C * 5 + NH);
       const W = f16 ? roundToF16(raw) : raw;
+      // [in, out] as Conv1D stores it, or transposed to [out, in].
+      const held = new Float32Array(C * C);
+      for (let i = 0; i < C; i++)
+        for (let o = 0; o < C; o++) held[rowPerOutput ? o * C + i : i * C + o] = raw[i * C + o];
       const outRows = NH + 2;
       await withBuffers(
         gpu,
         () => ({
           z: gpu.createStorage('z', z),
-          w: gpu.createStorage('w', f16 ? packF16(raw) : raw),
+          w: gpu.createStorage('w', f16 ? packF16(held) : held),
           out: emptyStorage(gpu, 'out', outRows * C),
         }),
         async (b) => {
@@ -159,7 +166,7 @@ describe('intervention kernels', () => {
             gpu,
             'head_proj',
             { z: b.z, weight: b.w, out: b.out },
-            { weightsF16: f16 },
+            { weightsF16: f16, rowPerOutput },
           );
           await runPass(gpu, (pass) => call.encode(pass, { C, NH, z_row: 2, out_row0: 1 }));
           call.destroy();

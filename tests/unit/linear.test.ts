@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/gpu-context.ts';
+import { DispatchRecorder, dryRunPass } from '../../src/gpu/dispatch-recorder.ts';
 import {
   LinearCall,
   type LinearBuffers,
@@ -39,6 +40,21 @@ interface Case extends LinearSizes, LinearOptions {
   seed: number;
 }
 
+/** W [K, N] as the call reads it: packed f16 or f32, transposed to [N, K] if row per output. */
+function stored(
+  weight: Float32Array,
+  K: number,
+  N: number,
+  o: LinearOptions,
+): Float32Array | Uint32Array {
+  let w = weight;
+  if (o.rowPerOutput) {
+    w = new Float32Array(K * N);
+    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) w[n * K + k] = weight[k * N + n];
+  }
+  return o.weightsF16 ? packF16(w) : w;
+}
+
 /** Runs one LinearCall on random data and compares with the reference. */
 async function checkLinear(gpu: GpuContext, c: Case): Promise<void> {
   const { T, K, N } = c;
@@ -54,7 +70,7 @@ async function checkLinear(gpu: GpuContext, c: Case): Promise<void> {
     gpu,
     () => ({
       input: gpu.createStorage('input', input),
-      weight: gpu.createStorage('weight', c.weightsF16 ? packF16(weight) : weight),
+      weight: gpu.createStorage('weight', stored(weight, K, N, c)),
       bias: gpu.createStorage('bias', bias),
       out: gpu.createStorage('out', c.accumulate ? initial : randomF32(T * N, 99, 100)),
     }),
@@ -116,6 +132,47 @@ describe('linear kernels (matvec for T = 1, tiled matmul otherwise)', () => {
       });
     }
   }
+
+  // Weights held row per output (a model with the v2 decode kernels): both prefill matmuls
+  // read [N, K]; shapes v2 serves (K % 8 == 0 for f16) and shapes only v1 serves.
+  for (const [T, K, N] of [
+    [7, 96, 288],
+    [65, 120, 40],
+    [3, 37, 53],
+  ] as const) {
+    for (const prefill of ['v1', 'v2'] as const) {
+      it(`reads weights held row per output: T=${T} K=${K} N=${N}, matmul ${prefill}`, async () => {
+        for (const mode of [modes[1], modes[2]]) {
+          await checkLinear(t.gpu, { T, K, N, ...mode, prefill, rowPerOutput: true, seed: T + K });
+        }
+      });
+    }
+  }
+
+  it('refuses T = 1 on weights held row per output (decode reads them with matvec_v2)', async () => {
+    const { gpu } = t;
+    await withBuffers(
+      gpu,
+      () => ({
+        input: emptyStorage(gpu, 'input', 8),
+        weight: emptyStorage(gpu, 'weight', 64),
+        bias: emptyStorage(gpu, 'bias', 8),
+        out: emptyStorage(gpu, 'out', 8),
+      }),
+      async (b) => {
+        const call = new LinearCall(gpu, 'linear', linearBuffers(b), {
+          ...modes[0],
+          rowPerOutput: true,
+        });
+        try {
+          const pass = dryRunPass(new DispatchRecorder(true));
+          expect(() => call.encode(pass, { T: 1, K: 8, N: 8 })).toThrow(/MatvecV2Call/);
+        } finally {
+          call.destroy();
+        }
+      },
+    );
+  });
 
   it('GELU is exact and NaN-free for large |x|', async () => {
     const { gpu } = t;

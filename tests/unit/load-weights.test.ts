@@ -135,10 +135,29 @@ async function expectWeightsMatch(
     const buffer = byKey.get(spec.key);
     if (!buffer) throw new Error(`no buffer for ${spec.key}`);
     expect(buffer.label).toBe(spec.key);
-    const want = randomTensorValues(layout, prefix + spec.key);
+    const inFile = randomTensorValues(layout, prefix + spec.key);
+    const rowPerOutput = w.layout === 'row-per-output';
+    // Held row per output, a Conv1D weight [in, out] is [out, in]; matrices are whole
+    // 16-byte words, zero-padded.
+    let want = inFile;
+    if (rowPerOutput && spec.conv1d) {
+      const [rows, cols] = spec.shape;
+      want = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) want[c * rows + r] = inFile[r * cols + c];
+    }
+    if (spec.kind === 'matrix' && rowPerOutput) {
+      const bytes = want.length * (w.storage === 'f16' ? 2 : 4);
+      expect(buffer.size, spec.key).toBe(Math.ceil(bytes / 16) * 16);
+      const tail = new Uint8Array(await gpu.read(buffer)).subarray(bytes);
+      expect(
+        tail.every((b) => b === 0),
+        `${spec.key} padding`,
+      ).toBe(true);
+    }
     if (spec.kind === 'matrix' && w.storage === 'f16') {
       const got = new Uint16Array(await gpu.read(buffer));
-      expect(got.length, spec.key).toBe(want.length + (want.length % 2));
+      if (!rowPerOutput) expect(got.length, spec.key).toBe(want.length + (want.length % 2));
       const bits = Uint16Array.from(want, (v) => f32ToF16Bits(v));
       expect(got.subarray(0, want.length), spec.key).toEqual(bits);
       if (want.length % 2) expect(got[want.length], `${spec.key} padding`).toBe(0);
@@ -198,6 +217,34 @@ describe('loadGpt2Weights', () => {
         for (let i = 1; i < progress.length; i++) {
           expect(progress[i].loaded).toBeGreaterThan(progress[i - 1].loaded);
         }
+      } finally {
+        w.destroy();
+      }
+      expect(gpu.liveBuffers).toEqual(before);
+    });
+  }
+
+  // Held row per output (the v2 decode kernels' layout): each Conv1D weight is transposed on
+  // the GPU as it arrives, through a staging buffer freed straight after.
+  for (const [dtype, storage, extra] of [
+    ['F32', 'f32', {}],
+    ['BF16', 'f16', { shuffle: true, gapBytes: 2 }],
+    ['F16', 'f16', { prefix: true }],
+  ] as [SafetensorsDtype, WeightStorage, RandomCheckpointOptions][]) {
+    it(`holds Conv1D weights row per output: ${dtype} into ${storage} (${JSON.stringify(extra)})`, async () => {
+      const { gpu } = t;
+      const before = gpu.liveBuffers;
+      const { configJson, safetensors, layout } = checkpoint({ dtype, ...extra });
+      const w = await loadGpt2Weights(
+        gpu,
+        serve(configJson, safetensors),
+        opts(storage, { layout: 'row-per-output' }),
+      );
+      try {
+        expect(w.layout).toBe('row-per-output');
+        expect(gpu.liveBuffers.count - before.count).toBe(4 + 12 * layout.config.nLayer);
+        expect(w.gpuBytes).toBe(gpu.liveBuffers.bytes - before.bytes);
+        await expectWeightsMatch(gpu, w, layout, extra.prefix ? 'transformer.' : '');
       } finally {
         w.destroy();
       }

@@ -10,7 +10,7 @@ import type { Gpt2Config } from '../../model/config.ts';
 import { KernelCall } from '../../kernels/kernel-call.ts';
 import { LinearCall, linearLayout } from '../../kernels/linear.ts';
 import { SPLIT_K_PARTIAL_FLOATS } from '../../kernels/matmul-v2.ts';
-import { MatvecV2Call } from '../../kernels/matvec-v2.ts';
+import { MatvecV2Call, matvecV2Geometry } from '../../kernels/matvec-v2.ts';
 import { packF16 } from '../../model/half.ts';
 import {
   benchValues,
@@ -152,7 +152,8 @@ export const matvecKind = defineKind<LinearInputs>({
     ),
     {
       version: 2,
-      about: 'W row per output [N, K], 64 invocations per row, 16-byte loads, subgroup sums',
+      about:
+        'W row per output [N, K], 64 invocations per row (4 on a CPU adapter), 16-byte loads, subgroup sums',
       setup(gpu, x) {
         // Its own layout, made from the shared values: [N, K], whole 16-byte words.
         const t = new Float32Array(x.K * x.N);
@@ -167,7 +168,15 @@ export const matvecKind = defineKind<LinearInputs>({
           gpu,
           'bench.matvec.v2',
           { input: x.gpu.input, weight, bias: x.gpu.bias, out },
-          { weightsF16: x.f16, prologue: { kind: 'none' } },
+          {
+            weightsF16: x.f16,
+            prologue: { kind: 'none' },
+            // As the engine runs it: c_attn and c_fc (N > K) wide, the projections narrow.
+            ...matvecV2Geometry(
+              gpu.capabilities.fallbackAdapter ? 'cpu' : 'gpu',
+              x.N > x.K ? 'wide' : 'narrow',
+            ),
+          },
         );
         return {
           output: out,

@@ -1,7 +1,7 @@
 /** The tied LM head: logits[V] = wte[V, C] @ x[C], the largest single read of a decode step. */
 import type { GpuContext } from '../../gpu/gpu-context.ts';
 import { LogitsCall } from '../../kernels/logits.ts';
-import { MatvecV2Call } from '../../kernels/matvec-v2.ts';
+import { MatvecV2Call, matvecV2Geometry } from '../../kernels/matvec-v2.ts';
 import { benchValues, defineKind } from '../kernel-versions.ts';
 import { outputBuffer, weightInput } from './buffers.ts';
 
@@ -66,14 +66,18 @@ export const lmHeadKind = defineKind<LmHeadInputs>({
     },
     {
       version: 2,
-      about: 'matvec_v2: 16 invocations per row, 64 rows per workgroup, 16-byte loads',
+      about: 'matvec_v2: 16 invocations per row (4 on a CPU adapter), 4 rows each, 16-byte loads',
       setup(gpu, x) {
         const out = outputBuffer(gpu, 'bench.lm_head.v2.out', x.V);
         const call = new MatvecV2Call(
           gpu,
           'bench.lm_head.v2',
           { input: x.gpu.x, weight: x.gpu.wte, out },
-          { weightsF16: x.f16, prologue: { kind: 'none' }, rowsPerInvocation: 4, lanesPerRow: 16 },
+          {
+            weightsF16: x.f16,
+            prologue: { kind: 'none' },
+            ...matvecV2Geometry(gpu.capabilities.fallbackAdapter ? 'cpu' : 'gpu', 'head'),
+          },
         );
         return {
           output: out,

@@ -327,19 +327,6 @@ export function formatBench(r: BenchResult): string {
   ].join('\n');
 }
 
-/** v2 decode kernels against v1, measured one after the other in one process. */
-export function formatDecodeComparison(v1: BenchResult, v2: BenchResult): string {
-  const x = (v: number) => `${v.toFixed(2)}x`;
-  const narrowest = (r: BenchResult) =>
-    Math.min(...r.decode.structure.rows.filter((d) => d.op === 'matvec').map((d) => d.invocations));
-  return [
-    `decode v2 vs v1 (${v1.storage} weights), measured in this run:`,
-    `  decode ms per step            ${x(v2.decode.msPerStep / v1.decode.msPerStep)}`,
-    `  dispatches per step           ${v2.decode.dispatches} vs ${v1.decode.dispatches}`,
-    `  narrowest matvec              ${narrowest(v2)} vs ${narrowest(v1)} invocations`,
-  ].join('\n');
-}
-
 /** Two results of one run side by side: how `b` compares with `a` (same machine, same load). */
 export function formatComparison(a: BenchResult, b: BenchResult): string {
   const x = (v: number) => `${v.toFixed(2)}x`;

@@ -12,21 +12,23 @@
  * dry run and prints them with paper estimates for other GPUs (quick on any device). The default
  * model is a GPT-2-small-shaped random checkpoint made in memory: no download. --compare
  * runs f32 and f16 storage one after the other in one process and prints their ratios, so
- * the two are measured under the same conditions. --decode-kernels both does the same for
- * the v1 and v2 decode kernels (default: the engine's choice for this adapter: v2 on a GPU,
- * v1 on SwiftShader; --structure-only records v2, a GPU's, unless told).
+ * the two are measured under the same conditions. --decode-kernels v1|v2 picks the decode
+ * kernels (default: the engine's choice for this adapter: v2 on a GPU, v1 on SwiftShader;
+ * --structure-only records v2, a GPU's, unless told); --decode-kernels both loads the model
+ * twice and times v1 and v2 decode steps (and prefills) interleaved, by wall and CPU time
+ * (short: at most T=32 and 3 steps each).
  */
 import {
   benchStructure,
   formatBench,
   formatStructure,
   formatComparison,
-  formatDecodeComparison,
   isGpt2PresetName,
   presetModelFiles,
   runBench,
   type BenchResult,
 } from '../bench/run-bench.ts';
+import { compareDecodeKernels, formatDecodeComparison } from '../bench/decode-comparison.ts';
 import { measurePeak } from '../bench/peak.ts';
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
 import { nodeModelFiles } from '../model/sources/node-dir-files.ts';
@@ -105,36 +107,41 @@ await runCli(USAGE, async (argv) => {
       );
       return;
     }
+    if (decodeArg === 'both') {
+      // Both engines loaded at once, their steps interleaved: a ratio under one load.
+      const c = await compareDecodeKernels(gpu, files, {
+        storage: args.get('f16') ? 'f16' : 'f32',
+        prefillTokens: Math.min(prefillTokens, 32),
+        steps: Math.min(decodeSteps, 3),
+        onStatus: json ? undefined : (m) => process.stderr.write(`  ${m}\n`),
+      });
+      process.stdout.write((json ? JSON.stringify(c) : formatDecodeComparison(c)) + '\n');
+      return;
+    }
     if (!json) process.stderr.write("  measuring this device's peak bandwidth and FLOP/s\n");
     const peak = await measurePeak(gpu, { bytes: peakMb * 2 ** 20 });
     const storages: WeightStorage[] = compare ? ['f32', 'f16'] : [args.get('f16') ? 'f16' : 'f32'];
     const results: BenchResult[] = [];
     for (const storage of storages) {
-      for (const kernels of decodeKernels) {
-        const name = kernels ? `${storage}, decode ${kernels}` : storage;
-        results.push(
-          await runBench(gpu, files, {
-            storage,
-            prefillTokens,
-            decodeSteps,
-            peak,
-            versions: Boolean(args.get('versions')),
-            kernelRuns,
-            prefillKernels,
-            decodeKernels: kernels,
-            onStatus: json ? undefined : (m) => process.stderr.write(`  ${name}: ${m}\n`),
-          }),
-        );
-      }
+      results.push(
+        await runBench(gpu, files, {
+          storage,
+          prefillTokens,
+          decodeSteps,
+          peak,
+          versions: Boolean(args.get('versions')),
+          kernelRuns,
+          prefillKernels,
+          decodeKernels: decodeKernels[0],
+          onStatus: json ? undefined : (m) => process.stderr.write(`  ${storage}: ${m}\n`),
+        }),
+      );
     }
     if (json) {
-      process.stdout.write(JSON.stringify(results.length > 1 ? results : results[0]) + '\n');
+      process.stdout.write(JSON.stringify(compare ? results : results[0]) + '\n');
     } else {
       process.stdout.write(results.map(formatBench).join('\n\n') + '\n');
       if (compare) process.stdout.write('\n' + formatComparison(results[0], results[1]) + '\n');
-      if (decodeArg === 'both') {
-        process.stdout.write('\n' + formatDecodeComparison(results[0], results[1]) + '\n');
-      }
     }
   } finally {
     gpu.destroy();

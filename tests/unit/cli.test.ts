@@ -193,6 +193,25 @@ describe('command line', () => {
     expect(text.stdout).toMatch(/NVIDIA RTX 4090 +~[\d.]+ ms/);
   });
 
+  it('bench --decode-kernels both times v1 and v2 decode steps interleaved in one run', async () => {
+    const args = ['--model', dir, '--prefill', '4', '--steps', '1', '--decode-kernels', 'both'];
+    const json = await run('src/cli/bench.ts', [...args, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const c = JSON.parse(json.stdout);
+    expect([c.v1.kernels, c.v2.kernels]).toEqual(['v1', 'v2']);
+    // 8 dispatches per layer plus embedding, ln_f, LM head, top-k rounds and log-sum-exp
+    // against 5 per layer plus 4.
+    expect(c.v2.dispatches).toBe(5 * 2 + 4);
+    expect(c.v1.dispatches).toBeGreaterThan(c.v2.dispatches);
+    for (const t of [c.v1, c.v2]) {
+      expect(t.decodeMs).toBeGreaterThan(0);
+      expect(t.prefillCpuMs).toBeGreaterThan(0);
+    }
+    const bad = await run('src/cli/bench.ts', ['--model', dir, '--decode-kernels', 'v3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--decode-kernels takes v1/);
+  });
+
   it('bench --compare measures f32 and f16 in one run, and says how they compare', async () => {
     const args = [
       '--model',

@@ -47,9 +47,10 @@ describe('workgroupSize reads @workgroup_size from WGSL', () => {
 // Small but not round (as in gpt2-model.test.ts): HS = 16, nInner != 4C, odd V.
 const SHAPE = { nLayer: 2, nHead: 3, nEmbd: 48, nPositions: 40, vocabSize: 2500, nInner: 100 };
 
-describe('the dispatch recorder sees the structure the model encodes', () => {
-  const t = useTestGpu();
+// One device for the file: every model below shares its compiled pipelines.
+const t = useTestGpu();
 
+describe('the dispatch recorder sees the structure the model encodes', () => {
   for (const storage of ['f32', 'f16'] as const) {
     it(`records every dispatch of a decode step and a prefill (${storage} weights)`, async () => {
       const { files, config } = randomModel(SHAPE, { seed: 9 });
@@ -192,8 +193,6 @@ describe('the dispatch recorder sees the structure the model encodes', () => {
 });
 
 describe('the v2 decode step: 5 dispatches per layer plus 4, wide enough for a big GPU', () => {
-  const t = useTestGpu();
-
   it('records a v2 decode step as it runs (and a dry run records the same)', async () => {
     const { files, config } = randomModel(SHAPE, { seed: 9 });
     const engine = await Gpt2Engine.load(t.gpu, files, {

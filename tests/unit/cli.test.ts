@@ -195,7 +195,7 @@ describe('command line', () => {
 
   it('bench --decode-kernels both times v1 and v2 decode steps interleaved in one run', async () => {
     const args = ['--model', dir, '--prefill', '4', '--steps', '1', '--decode-kernels', 'both'];
-    const json = await run('src/cli/bench.ts', [...args, '--json']);
+    const json = await runCli('src/cli/bench.ts', [...args, '--json']);
     expect(json.code, json.stderr).toBe(0);
     const c = JSON.parse(json.stdout);
     expect([c.v1.kernels, c.v2.kernels]).toEqual(['v1', 'v2']);
@@ -207,7 +207,7 @@ describe('command line', () => {
       expect(t.decodeMs).toBeGreaterThan(0);
       expect(t.prefillCpuMs).toBeGreaterThan(0);
     }
-    const bad = await run('src/cli/bench.ts', ['--model', dir, '--decode-kernels', 'v3']);
+    const bad = await runCli('src/cli/bench.ts', ['--model', dir, '--decode-kernels', 'v3']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--decode-kernels takes v1/);
   });

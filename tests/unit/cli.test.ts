@@ -175,9 +175,15 @@ describe('command line', () => {
     const out = JSON.parse(r.stdout);
     expect(out.decode.position).toBe(8);
     expect(out.decode.structure.rows[0]).toMatchObject({ kernel: 'embedding', op: 'embedding' });
+    // What a GPU runs: one matmul per linear layer (split K adds its combine to the op) and
+    // the v2 decode step, 5 dispatches per layer plus 4.
     expect(
-      out.prefill.structure.rows.filter((d: { op: string }) => d.op === 'matmul'),
+      out.prefill.structure.rows.filter(
+        (d: { op: string; kernel: string }) => d.op === 'matmul' && d.kernel !== 'split_k_sum',
+      ),
     ).toHaveLength(8);
+    expect(out.decodeKernels).toBe('v2');
+    expect(out.decode.structure.dispatches).toBe(5 * 2 + 4);
     expect(out.decode.estimates.map((e: { gpu: string }) => e.gpu)).toEqual([
       'Apple M1 (8-core GPU)',
       'NVIDIA RTX 4090',

@@ -58,6 +58,14 @@ import {
 import type { RunSettings } from './run-settings.ts';
 import type { NextTokenComparison } from '../inspect/next-token-compare.ts';
 import { compareNextToken } from '../inspect/next-token-compare.ts';
+import { computeHeadRoles, type HeadRoles } from '../inspect/head-roles.ts';
+import { directLogitAttribution, type LogitAttribution } from '../inspect/logit-attribution.ts';
+import {
+  runPatching,
+  type PatchingOptions,
+  type PatchingRequest,
+  type PatchingResult,
+} from '../inspect/patching.ts';
 import { fitAblation, NO_ABLATION, type AblationSettings } from './interventions/ablation.ts';
 import { InterventionManager } from './interventions/intervention-manager.ts';
 
@@ -83,6 +91,9 @@ export class EngineController implements ReactiveController {
   generating = false;
   stopReason: StopReason | null = null;
   figures: RunFigures = EMPTY_FIGURES;
+  /** Head roles of the loaded model, once asked for (null: not computed). */
+  headRoles: HeadRoles | null = null;
+  rolesBusy = false;
   settings: RunSettings;
   /** What is wrong with the settings fields ('' when they are all valid): nothing runs. */
   settingsProblem = '';
@@ -305,6 +316,39 @@ export class EngineController implements ReactiveController {
     return this.inspect((engine) => compareNextToken(engine, ids, topN), false);
   }
 
+  /**
+   * Activation patching of the two prompts (on the model as loaded: the sweep sets its own
+   * hooks; the ablation is put back for the next job). Null while tokens stream or no model.
+   */
+  patch(request: PatchingRequest, options: PatchingOptions): Promise<PatchingResult | null> {
+    return this.inspect((engine) => runPatching(engine, request, options), false);
+  }
+
+  /** DLA of `tokenId` after `ids`, on the model as the user intervened on it. */
+  attribute(ids: readonly number[], tokenId: number): Promise<LogitAttribution | null> {
+    return this.inspect((engine) => directLogitAttribution(engine, ids, tokenId), false);
+  }
+
+  /** Scores every head's role on the loaded model (no ablation); shown as badges. */
+  async findHeadRoles(): Promise<void> {
+    if (this.rolesBusy) return;
+    this.rolesBusy = true;
+    this.update();
+    try {
+      const roles = await this.inspect((engine) => {
+        // The model as loaded: the intervention is put back by the next job.
+        engine.setForwardHook(null);
+        return computeHeadRoles(engine);
+      }, false);
+      if (roles) this.headRoles = roles;
+    } catch (e) {
+      this.notify('error', 'Head roles failed', describeError(e), ['dismiss']);
+    } finally {
+      this.rolesBusy = false;
+      this.update();
+    }
+  }
+
   // ---- start-up ----
 
   /**
@@ -417,6 +461,7 @@ export class EngineController implements ReactiveController {
         config: engine.config,
         fromCache,
       };
+      this.headRoles = null;
       this.setAblation(this.interventions.ablation);
       this.gpuBytes = gpu.liveBuffers.bytes;
       if (fromCache) {

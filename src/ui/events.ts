@@ -46,6 +46,8 @@ export interface UiEventDetails {
   'head-ablate': { layer: number; head: number; ablated: boolean };
   /** Interventions: new ablation settings (heads, mode, scale), valid. */
   'ablation-change': AblationSettings;
+  /** Interventions: compute the heads' roles for the loaded model. */
+  'roles-request': Record<string, never>;
 }
 
 export type UiEventName = keyof UiEventDetails;
@@ -67,6 +69,7 @@ export type AttentionSelectEvent = UiEvent<'attention-select'>;
 export type HostApprovalEvent = UiEvent<'host-approval'>;
 export type HeadAblateEvent = UiEvent<'head-ablate'>;
 export type AblationChangeEvent = UiEvent<'ablation-change'>;
+export type RolesRequestEvent = UiEvent<'roles-request'>;
 
 /** Fires `type` from `target` (bubbling, composed). */
 export function emit<K extends UiEventName>(
@@ -95,5 +98,6 @@ declare global {
     'host-approval': HostApprovalEvent;
     'head-ablate': HeadAblateEvent;
     'ablation-change': AblationChangeEvent;
+    'roles-request': RolesRequestEvent;
   }
 }

@@ -3,6 +3,8 @@ import { customElement, state } from 'lit/decorators.js';
 import './inspector/attention-panel.ts';
 import { approveOrigin, approvedOrigins } from './connect-policy.ts';
 import './interventions/intervention-panel.ts';
+import './interventions/patching-view.ts';
+import './interventions/dla-view.ts';
 import { withHead } from './interventions/ablation.ts';
 import { interventionSource } from './interventions/intervention-source.ts';
 import { droppedFiles } from './dropped-files.ts';
@@ -252,6 +254,9 @@ export class Gpt2App extends LitElement {
             .contextKey=${this.inspectorKey()}
             .selectedPosition=${this.selectedPosition}
             .ablation=${c.ablation}
+            .roles=${c.headRoles}
+            ?rolesBusy=${c.rolesBusy}
+            @roles-request=${() => void c.findHeadRoles()}
             @head-ablate=${(e: HeadAblateEvent) =>
               c.setAblation(withHead(c.ablation, e.detail.layer, e.detail.head, e.detail.ablated))}
             .run=${runInputFrom(c)}
@@ -266,6 +271,21 @@ export class Gpt2App extends LitElement {
             .contextKey=${this.contextKey()}
             @ablation-change=${(e: AblationChangeEvent) => c.setAblation(e.detail)}
           ></intervention-panel>
+          <dla-view
+            .source=${c.model ? interventionSource(c) : null}
+            .contextIds=${this.screenIds()}
+            .alternatives=${c.output.map((t) => t.alternatives)}
+            .firstOutput=${c.promptIds.length}
+            .selectedPosition=${this.selectedPosition}
+            .nLayer=${c.model?.config.nLayer ?? 0}
+            .nHead=${c.model?.config.nHead ?? 0}
+            ?generating=${c.generating}
+          ></dla-view>
+          <patching-view
+            .source=${c.model ? interventionSource(c) : null}
+            .nPositions=${c.nPositions ?? 0}
+            ?generating=${c.generating}
+          ></patching-view>
         </div>
         <aside aria-label="Settings and figures">
           <section class="panel card sampling-card" aria-label="Sampling">
@@ -329,6 +349,23 @@ export class Gpt2App extends LitElement {
 
   private viewKey: { output: unknown; ablation: unknown } = { output: null, ablation: null };
   private textKey: { output: unknown; prompt: unknown } = { output: null, prompt: null };
+
+  private screen: { key: unknown; model: unknown; ids: number[] } = {
+    key: null,
+    model: null,
+    ids: [],
+  };
+
+  /** The ids of the text on screen (prompt, then output), the same array while it holds. */
+  private screenIds(): number[] {
+    const key = this.contextKey();
+    const c = this.controller;
+    if (this.screen.key !== key || this.screen.model !== c.model) {
+      const ids = c.model ? [...c.promptIds, ...c.output.map((t) => t.id)] : [];
+      this.screen = { key, model: c.model, ids };
+    }
+    return this.screen.ids;
+  }
 
   /** Changes when the text on screen (prompt or output) may have. */
   private contextKey(): unknown {

@@ -15,6 +15,9 @@ export interface GridItem {
   thumb: Thumb | null;
   /** The head is ablated (an intervention): marked, and its toggle shows pressed. */
   ablated?: boolean;
+  /** Role badges (short names, data-role = the role) and the scores, for the tooltip. */
+  roles?: readonly { role: string; badge: string }[];
+  roleScores?: string;
 }
 
 /**
@@ -86,6 +89,20 @@ export class AttentionGrid extends LitElement {
       }
       .cell {
         position: relative;
+      }
+      .roles {
+        display: flex;
+        gap: 2px;
+        justify-content: center;
+      }
+      .role {
+        font-size: 0.5625rem;
+        font-weight: 700;
+        line-height: 1.2;
+        padding: 0 3px;
+        border-radius: 3px;
+        background: var(--accent-soft);
+        color: var(--text);
       }
       .thumb.ablated {
         border: 1px dashed var(--p-edge-4);
@@ -227,14 +244,15 @@ export class AttentionGrid extends LitElement {
   }
 
   private thumbButton(it: GridItem, i: number) {
-    const ablated = it.ablated ? ', ablated' : '';
+    const ablated = `${it.ablated ? ', ablated' : ''}${it.roles?.length ? `, ${it.roles.map((r) => r.role).join(', ')}` : ''}`;
+    const scores = it.roleScores ? ` (${it.roleScores})` : '';
     return html`<button
       type="button"
       class="thumb ${it.thumb ? '' : 'pending'} ${it.ablated ? 'ablated' : ''}"
       tabindex=${i === this.focusIndex ? 0 : -1}
       aria-pressed=${this.isSelected(it) ? 'true' : 'false'}
       aria-label=${`Layer ${it.layer}, head ${it.head}${ablated}${it.thumb ? '' : ' (computing)'}`}
-      title=${`Layer ${it.layer}, head ${it.head}${ablated}${this.toggles ? ' (A: ablate or restore)' : ''}`}
+      title=${`Layer ${it.layer}, head ${it.head}${ablated}${scores}${this.toggles ? ' · A: ablate or restore' : ''}`}
       data-testid="attention-thumb"
       data-layer=${it.layer}
       data-head=${it.head}
@@ -246,6 +264,13 @@ export class AttentionGrid extends LitElement {
         style=${styleMap({ width: `${this.size}px`, height: `${this.size}px` })}
       ></canvas>
       ${this.captions ? html`<span>head ${it.head}</span>` : nothing}
+      ${
+        it.roles?.length
+          ? html`<span class="roles"
+              >${it.roles.map((r) => html`<span class="role" data-role=${r.role}>${r.badge}</span>`)}</span
+            >`
+          : nothing
+      }
     </button>`;
   }
 

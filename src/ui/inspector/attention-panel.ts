@@ -15,6 +15,13 @@ import type { AttentionMap, InspectorSource } from './inspector-source.ts';
 import './logit-lens.ts';
 import { MapScheduler } from './map-scheduler.ts';
 import { isAblated, NO_ABLATION, type AblationSettings } from '../interventions/ablation.ts';
+import {
+  headRoleNames,
+  headRoleScores,
+  ROLE_BADGES,
+  ROLE_LABELS,
+  type HeadRoles,
+} from '../interventions/head-role-badges.ts';
 import { downloadBlob, heatmapPng, heatmapSvg, SVG_MAX_N } from './png-export.ts';
 
 export type { InspectorSource } from './inspector-source.ts';
@@ -34,6 +41,7 @@ export type { InspectorSource } from './inspector-source.ts';
  * @fires token-select - a token was selected in the map or the list (position, or null)
  * @fires attention-select - a layer and head were chosen
  * @fires head-ablate - the ablate toggle beside the head picker or on a grid map was pressed
+ * @fires roles-request - the user asked for the heads' roles
  */
 @customElement('attention-panel')
 export class AttentionPanel extends LitElement {
@@ -53,6 +61,10 @@ export class AttentionPanel extends LitElement {
   @property({ attribute: false }) run: RunExportInput | null = null;
   /** The heads ablated: marked in the picker and the grids, toggled beside them. */
   @property({ attribute: false }) ablation: AblationSettings = NO_ABLATION;
+  /** Head roles of the loaded model (null: not computed), as badges on heads. */
+  @property({ attribute: false }) roles: HeadRoles | null = null;
+  /** The roles are being computed. */
+  @property({ type: Boolean }) rolesBusy = false;
 
   @state() private layer = 0;
   @state() private head = 0;
@@ -236,13 +248,29 @@ export class AttentionPanel extends LitElement {
               >
                 ${range(this.nHead).map(
                   (h) =>
-                    html`<option value=${h} ?selected=${h === this.head}>
-                      ${h}${isAblated(this.ablation, this.layer, h) ? ' ⊘ ablated' : ''}
+                    html`<option
+                      value=${h}
+                      ?selected=${h === this.head}
+                      title=${headRoleScores(this.roles, this.layer, h)}
+                    >
+                      ${h}${headRoleNames(this.roles, this.layer, h)
+                        .map((r) => ` · ${ROLE_LABELS[r]}`)
+                        .join('')}${isAblated(this.ablation, this.layer, h) ? ' ⊘ ablated' : ''}
                     </option>`,
                 )}
               </select></label
             >
             ${this.ablateToggle()}
+            <button
+              class="small"
+              type="button"
+              data-testid="roles-run"
+              ?disabled=${this.rolesBusy || this.generating}
+              title="Score every head on a repeated random sequence: previous-token, first-token, self and induction heads get a badge"
+              @click=${() => emit(this, 'roles-request', {})}
+            >
+              ${this.rolesBusy ? 'Finding roles…' : this.roles ? 'Head roles ✓' : 'Find head roles'}
+            </button>
             <label class="field"
               >Scale
               <select
@@ -356,6 +384,17 @@ export class AttentionPanel extends LitElement {
       ${this.source.logitLens ? this.lensSection() : nothing}`;
   }
 
+  private roleBadges(layer: number, head: number): Pick<GridItem, 'roles' | 'roleScores'> {
+    if (!this.roles) return {};
+    return {
+      roles: headRoleNames(this.roles, layer, head).map((r) => ({
+        role: r,
+        badge: ROLE_BADGES[r],
+      })),
+      roleScores: headRoleScores(this.roles, layer, head),
+    };
+  }
+
   /** Ablates the picked head, or restores it (the interventions panel sets the mode). */
   private ablateToggle() {
     const on = isAblated(this.ablation, this.layer, this.head);
@@ -400,6 +439,7 @@ export class AttentionPanel extends LitElement {
       head: h,
       thumb: this.jobs.thumbs.get(`${this.layer}:${h}`) ?? null,
       ablated: isAblated(this.ablation, this.layer, h),
+      ...this.roleBadges(this.layer, h),
     }));
   }
 
@@ -412,6 +452,7 @@ export class AttentionPanel extends LitElement {
           head: h,
           thumb: this.jobs.thumbs.get(`${l}:${h}`) ?? null,
           ablated: isAblated(this.ablation, l, h),
+          ...this.roleBadges(l, h),
         });
       }
     }

@@ -4,12 +4,14 @@
  * there is nothing to compute (no model, no intervention) or tokens are streaming.
  */
 import type { NextTokenComparison } from '../../inspect/next-token-compare.ts';
+import type { PatchingSource } from './patching-view.ts';
+import type { AttributionSource } from './dla-view.ts';
 import { Gpt2Tokenizer } from '../../tokenizer/gpt2-tokenizer.ts';
 import type { EngineController } from '../engine-controller.ts';
 
 export type { NextTokenComparison };
 
-export interface InterventionSource {
+export interface InterventionSource extends PatchingSource, AttributionSource {
   /** The next token after the text on screen, with and without the ablation. */
   compare(topN: number): Promise<NextTokenComparison | null>;
   /** Text of token ids (the tokenizer; no GPU behind it). */
@@ -25,6 +27,8 @@ export function interventionSource(c: EngineController): InterventionSource {
   if (!s) {
     s = {
       compare: (topN) => c.compareNextToken(topN),
+      patch: (request, options) => c.patch(request, options),
+      attribute: (ids, tokenId) => c.attribute(ids, tokenId),
       decode: (ids) => (tokenizer ??= new Gpt2Tokenizer()).decode(ids),
     };
     sources.set(c, s);

@@ -13,7 +13,8 @@
  * Longer than the ~400 lines a file here aims at, because it is the app's one state machine
  * (load, fall back, run, step, branch, stop, a lost device) and each transition reads and
  * writes the same fields; what has a job of its own lives beside it (app-state.ts,
- * message-list.ts, download-speed.ts, engine-turns.ts, load-errors.ts).
+ * message-list.ts, download-speed.ts, engine-turns.ts, load-errors.ts, run-blocker.ts,
+ * branch-tree.ts).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StopReason } from '../generation/generate.ts';
@@ -40,6 +41,14 @@ import {
   type OutputToken,
   type RunFigures,
 } from './app-state.ts';
+import {
+  addBranch,
+  currentTokens,
+  emptyTree,
+  selectBranch,
+  setCurrentTokens,
+  type BranchTree,
+} from './branch-tree.ts';
 import { DownloadSpeed } from './download-speed.ts';
 import { EngineTurns } from './engine-turns.ts';
 import type { MessageAction } from './events.ts';
@@ -88,6 +97,8 @@ export class EngineController implements ReactiveController {
   prompt: string;
   promptPieces: TokenPiece[] = [];
   output: OutputToken[] = [];
+  /** Every output of this prompt; `output` is its branch on screen. */
+  tree: BranchTree<OutputToken> = emptyTree();
   generating = false;
   stopReason: StopReason | null = null;
   figures: RunFigures = EMPTY_FIGURES;
@@ -137,6 +148,7 @@ export class EngineController implements ReactiveController {
   private clearedRun: {
     prompt: string;
     output: OutputToken[];
+    tree: BranchTree<OutputToken>;
     stopReason: StopReason | null;
     figures: RunFigures;
   } | null = null;
@@ -271,11 +283,18 @@ export class EngineController implements ReactiveController {
       release = await turn;
       if (this.generating || !this.engine) return null;
       await this.interventions.sync(this.engine, this.promptIds, false);
-      // A changed intervention (or a sweep) dropped the cache: run the text on screen again,
-      // less its last token (never run: it was sampled from the step before), as a run leaves it.
+      // A changed intervention (or a sweep) dropped the cache, or another branch is on screen:
+      // run the text on screen again, less its last token (never run: it was sampled from the
+      // step before), as a run leaves it. Only the tokens after the part the cache shares with
+      // it are recomputed.
       const context = this.contextIds();
-      if (ofScreen && this.output.length && this.cachedLength < context.length - 1) {
+      if (
+        ofScreen &&
+        this.output.length &&
+        (this.cachedLength < context.length - 1 || !this.cacheShowsScreen)
+      ) {
         await this.engine.logitsAfter(context.slice(0, -1));
+        this.update();
       }
       // A run asked for meanwhile goes first: the view asks again when it ends. A cache left
       // by an edited prompt describes text no longer on screen: no map of it is shown.
@@ -450,6 +469,7 @@ export class EngineController implements ReactiveController {
       // The text stays when the same model comes back (a reload after a lost device).
       if (!this.model || !sameChoice(this.model.choice, choice)) {
         this.output = [];
+        this.tree = emptyTree();
         this.stopReason = null;
         this.figures = EMPTY_FIGURES;
       }
@@ -583,10 +603,12 @@ export class EngineController implements ReactiveController {
       this.clearedRun = {
         prompt: this.prompt,
         output: this.output,
+        tree: this.tree,
         stopReason: this.stopReason,
         figures: this.figures,
       };
       this.output = [];
+      this.tree = emptyTree();
       this.stopReason = null;
       this.figures = EMPTY_FIGURES;
       this.notify(
@@ -608,6 +630,7 @@ export class EngineController implements ReactiveController {
     this.prompt = run.prompt;
     this.promptPieces = this.tokenizer.pieces(run.prompt);
     this.output = run.output;
+    this.tree = run.tree;
     this.stopReason = run.stopReason;
     this.figures = run.figures;
     this.update();
@@ -636,6 +659,8 @@ export class EngineController implements ReactiveController {
   /** A new output from the prompt. */
   generate(): void {
     if (!this.canGenerate) return;
+    // A new run from the prompt: the runs before it stay in the branch history.
+    if (this.output.length) this.tree = addBranch(this.tree, null, 0, []);
     this.output = [];
     void this.run(this.promptIds);
   }
@@ -671,6 +696,7 @@ export class EngineController implements ReactiveController {
       text: '',
     };
     this.output = withTexts(this.tokenizer, [...kept, chosen], index);
+    this.tree = addBranch(this.tree, this.tree.current || null, index, this.output);
     const context = this.contextIds();
     if (this.nPositions !== null && context.length >= this.nPositions) {
       this.stopReason = 'context_full';
@@ -692,9 +718,20 @@ export class EngineController implements ReactiveController {
     this.update();
   }
 
+  /** Shows another branch of the history as it was: its tokens are kept, nothing is rerun. */
+  showBranch(id: number): void {
+    if (this.generating) return;
+    this.tree = selectBranch(this.tree, id);
+    this.output = [...currentTokens(this.tree)];
+    this.tree = setCurrentTokens(this.tree, this.output);
+    this.stopReason = null;
+    this.update();
+  }
+
   clearOutput(): void {
     this.stop();
     this.output = [];
+    this.tree = emptyTree();
     this.stopReason = null;
     this.figures = EMPTY_FIGURES;
     this.update();
@@ -783,6 +820,8 @@ export class EngineController implements ReactiveController {
   }
 
   private update(): void {
+    // The branch on screen keeps what was generated into it.
+    this.tree = setCurrentTokens(this.tree, this.output);
     this.host.requestUpdate();
   }
 }

@@ -32,6 +32,8 @@ export interface UiEventDetails {
   'settings-problem': { problem: string | null };
   /** Replace the token at `index` of the output by `id` and continue from there. */
   'token-branch': { index: number; id: number };
+  /** Show branch `id` of the history in the output. */
+  'branch-select': { id: number };
   /** A button of a message banner. */
   'message-action': { action: MessageAction };
   /** Time each kernel with timestamp queries, or not (applies to the next token). */
@@ -62,6 +64,7 @@ export type OutputClearEvent = UiEvent<'output-clear'>;
 export type SettingsChangeEvent = UiEvent<'settings-change'>;
 export type SettingsProblemEvent = UiEvent<'settings-problem'>;
 export type TokenBranchEvent = UiEvent<'token-branch'>;
+export type BranchSelectEvent = UiEvent<'branch-select'>;
 export type MessageActionEvent = UiEvent<'message-action'>;
 export type KernelProfileChangeEvent = UiEvent<'kernel-profile-change'>;
 export type TokenSelectEvent = UiEvent<'token-select'>;
@@ -91,6 +94,7 @@ declare global {
     'settings-change': SettingsChangeEvent;
     'settings-problem': SettingsProblemEvent;
     'token-branch': TokenBranchEvent;
+    'branch-select': BranchSelectEvent;
     'message-action': MessageActionEvent;
     'kernel-profile-change': KernelProfileChangeEvent;
     'token-select': TokenSelectEvent;

@@ -1,6 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import './branch-history.ts';
 import './inspector/attention-panel.ts';
+import './inspector/attention-text.ts';
+import './inspector/step-microscope.ts';
 import { approveOrigin, approvedOrigins } from './connect-policy.ts';
 import './interventions/intervention-panel.ts';
 import './interventions/patching-view.ts';
@@ -11,6 +14,7 @@ import { droppedFiles } from './dropped-files.ts';
 import { EngineController } from './engine-controller.ts';
 import type {
   AblationChangeEvent,
+  BranchSelectEvent,
   GenerateRequestEvent,
   HostApprovalEvent,
   HeadAblateEvent,
@@ -85,6 +89,8 @@ export class Gpt2App extends LitElement {
   private dragDepth = 0;
   /** The token selected for the inspector (from an output chip or the inspector itself). */
   @state() private selectedPosition: number | null = null;
+  /** The output token under the microscope (null: the last one). */
+  @state() private microscopeIndex: number | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -245,6 +251,34 @@ export class Gpt2App extends LitElement {
               @token-select=${this.onOutputTokenSelect}
             ></token-output>
           </section>
+          <section class="panel card" aria-label="Branch history">
+            <branch-history
+              .tree=${c.tree}
+              ?generating=${c.generating}
+              @branch-select=${(e: BranchSelectEvent) => c.showBranch(e.detail.id)}
+            ></branch-history>
+          </section>
+          <section class="panel card" aria-label="The step under the microscope">
+            <step-microscope
+              .tokens=${c.output}
+              .index=${this.microscopeIndex}
+              .firstPosition=${Math.max(1, c.promptPieces.length)}
+              .decode=${inspectorSource(c).decode}
+              @token-select=${this.onInspectorTokenSelect}
+            ></step-microscope>
+          </section>
+          <section class="panel card" aria-label="Attention on the text">
+            <attention-text
+              .source=${inspectorSource(c)}
+              .nLayer=${c.model?.config.nLayer ?? 0}
+              .nHead=${c.model?.config.nHead ?? 0}
+              ?generating=${c.generating}
+              .contextKey=${this.inspectorKey()}
+              .promptLength=${Math.max(1, c.promptPieces.length)}
+              .selectedPosition=${this.selectedPosition}
+              @token-select=${this.onInspectorTokenSelect}
+            ></attention-text>
+          </section>
           <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
           <attention-panel
             .source=${inspectorSource(c)}
@@ -260,7 +294,7 @@ export class Gpt2App extends LitElement {
             @head-ablate=${(e: HeadAblateEvent) =>
               c.setAblation(withHead(c.ablation, e.detail.layer, e.detail.head, e.detail.ablated))}
             .run=${runInputFrom(c)}
-            @token-select=${(e: TokenSelectEvent) => (this.selectedPosition = e.detail.position)}
+            @token-select=${this.onInspectorTokenSelect}
           ></attention-panel>
           <intervention-panel
             .source=${interventionSource(c)}
@@ -343,6 +377,8 @@ export class Gpt2App extends LitElement {
    */
   private onOutputTokenSelect = (e: TokenSelectEvent): void => {
     const position = e.detail.position;
+    // The microscope shows any generated token, the last one too.
+    if (position !== null) this.microscopeIndex = this.outputIndex(position);
     if (position !== null && position >= this.controller.cachedLength) return;
     this.selectedPosition = position;
   };
@@ -383,6 +419,20 @@ export class Gpt2App extends LitElement {
       this.viewKey = { output: c.output, ablation: c.ablation };
     }
     return this.viewKey;
+  }
+
+  /** A token picked in an inspector view: the other views follow. */
+  private onInspectorTokenSelect = (e: TokenSelectEvent): void => {
+    const position = e.detail.position;
+    this.selectedPosition = position;
+    const index = position === null ? null : this.outputIndex(position);
+    if (index !== null) this.microscopeIndex = index;
+  };
+
+  /** The output index of a context position (null: a prompt token). */
+  private outputIndex(position: number): number | null {
+    const i = position - Math.max(1, this.controller.promptPieces.length);
+    return i >= 0 && i < this.controller.output.length ? i : null;
   }
 
   /** Why Generate is unavailable right now ('' when it is available). */

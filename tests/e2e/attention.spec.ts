@@ -122,8 +122,10 @@ test('attention heatmap: the engine numbers on a labelled canvas, heads and laye
   await expect(page.getByTestId('heatmap-legend')).toContainText('square root scale');
   await snapView(panel(page), info, 'attention-heatmap');
 
-  // Selecting a token (a click on its row) lists where it attends, largest first.
-  await page.mouse.click(at.x, at.y);
+  // Selecting a token (a click on its row) lists where it attends, largest first. The
+  // screenshot may have scrolled the page: the cell is found again.
+  const cell = await cellCenter(page, row, col);
+  await page.mouse.click(cell.x, cell.y);
   const attends = page.getByTestId('attends-to');
   await expect(attends.getByRole('listitem')).toHaveCount(Math.min(8, row + 1));
   const rowProbs = m.probs.slice(row * N, row * N + row + 1);

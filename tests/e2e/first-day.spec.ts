@@ -253,6 +253,8 @@ test.describe('running and reading a run', () => {
     await waitForMaxTokens(page);
     await chips(page).nth(2).click();
     await expect(page.getByTestId('popover-unread')).toContainText('Not in the attention maps yet');
+    // Under the microscope it is shown all the same.
+    await expect(page.getByTestId('microscope-step')).toContainText('token 3 of 3');
     await chips(page).nth(1).click();
     await chips(page).nth(1).hover();
     await expect(page.getByTestId('popover-unread')).toBeHidden();
@@ -285,6 +287,7 @@ test.describe('layout, theme and wording', () => {
     expect(sampling).toBeGreaterThan(output!.y + output!.height);
     expect(sampling - (output!.y + output!.height)).toBeLessThan(200);
     expect(sampling).toBeLessThan(await top('attention-panel'));
+    expect(sampling).toBeLessThan(await top('step-microscope'));
     await expect
       .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
       .toBeLessThanOrEqual(400);

@@ -17,7 +17,7 @@ import { expect, snap, test } from './fixtures.ts';
 const CAT = 'The cat sat on the mat'; // 6 tokens
 
 function promptBox(page: Page) {
-  return page.getByRole('textbox', { name: 'Prompt' });
+  return page.getByRole('textbox', { name: 'Prompt', exact: true });
 }
 
 function continueButton(page: Page) {

@@ -19,8 +19,8 @@ test('type a prompt, generate, see probability-coloured chips and their alternat
   await openReady(page, `${BUNDLED}&max_tokens=6&temperature=0.8&seed=42&prompt=`);
   await expect(page.getByTestId('adapter-name')).not.toBeEmpty();
   await expect(page.getByTestId('precision')).toHaveText('f16');
-  await page.getByRole('textbox', { name: 'Prompt' }).fill('Once upon a time');
-  await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('Once upon a time');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).press('Control+Enter');
   await expect(stopButton(page)).toBeVisible();
   await waitForMaxTokens(page);
   await expect(chips(page)).toHaveCount(6);
@@ -169,17 +169,17 @@ test('a prompt longer than the context is refused, and a run stops when the cont
   // The bundled model reads 256 tokens; " the" is one token.
   const long = `The${' the'.repeat(299)}`;
   await openReady(page, `${BUNDLED}&max_tokens=20&temperature=0&prompt=`);
-  await page.getByRole('textbox', { name: 'Prompt' }).fill(long);
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(long);
   await expect(page.getByTestId('prompt-token-count')).toHaveText('300 / 256 tokens');
   // Refused before anything runs: Generate is blocked and says why.
   await expect(generateButton(page)).toBeDisabled();
   await expect(page.getByTestId('generate-hint')).toContainText(
     'this model reads at most 256, including the one to generate',
   );
-  await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).press('Control+Enter');
   await expect(chips(page)).toHaveCount(0);
   // 250 tokens and 20 asked for: it stops at the 256th and says why.
-  await page.getByRole('textbox', { name: 'Prompt' }).fill(`The${' the'.repeat(249)}`);
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(`The${' the'.repeat(249)}`);
   await expect(page.getByTestId('prompt-token-count')).toHaveText('250 / 256 tokens');
   await generateButton(page).click();
   await expect(runStatus(page)).toHaveText('The context window is full.');

@@ -76,7 +76,7 @@ test.describe('loading models', () => {
       await expect(error).toContainText('500');
       await expect(error.getByRole('button', { name: 'Try again' })).toBeVisible();
       // Still usable: the prompt and its tokens work, and another model can be loaded.
-      await page.getByRole('textbox', { name: 'Prompt' }).fill('Still here');
+      await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('Still here');
       await expect(page.getByTestId('prompt-token-count')).toHaveText('2 tokens');
       await snap(page, info, 'load-error');
       await error.getByRole('button', { name: 'Load the bundled model' }).click();

@@ -4,7 +4,7 @@ import { expect, snap, test } from './fixtures.ts';
 test.describe('prompt editor', () => {
   test('shows how the prompt splits into tokens, with ids', async ({ page }, info) => {
     await openReady(page, `${BUNDLED}&prompt=`);
-    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
     await prompt.fill('Hello world, hello GPT-2!');
     const tokens = page.getByTestId('prompt-tokens').getByRole('listitem');
     // GPT-2 BPE: Hello | ␣world | , | ␣hello | ␣G | PT | - | 2 | !
@@ -28,7 +28,7 @@ test.describe('prompt editor', () => {
   test('HTML typed in the prompt is shown as text, never run', async ({ page }) => {
     await page.goto(`/?${BUNDLED}&prompt=`);
     const html = '<img src=x onerror=alert(1)><b>bold</b>';
-    await page.getByRole('textbox', { name: 'Prompt' }).fill(html);
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(html);
     const view = page.getByTestId('prompt-tokens');
     await expect(view).toHaveText(html);
     await expect(view.locator('img, b')).toHaveCount(0);

@@ -58,6 +58,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'dist-stand-in/**',
       'node_modules/**',
       'weights/**',
       'test-results/**',

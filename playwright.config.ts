@@ -2,6 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // E2E_PORT lets several checkouts run their end-to-end tests side by side.
 const port = Number(process.env.E2E_PORT ?? 4173);
+/** Pages that exist only for tests (tests/e2e/stand-in/, built into dist-stand-in/): port + 100. */
+const standInPort = port + 100;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -25,10 +27,18 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite preview --config tests/e2e/stand-in/vite.config.ts --port ${standInPort} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${standInPort}/tests/e2e/stand-in/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

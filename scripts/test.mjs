@@ -120,6 +120,7 @@ suite(
   }),
 );
 check('build', 'npx', ['vite', 'build']);
+check('build-stand-in', 'npx', ['vite', 'build', '--config', 'tests/e2e/stand-in/vite.config.ts']);
 suite(
   'e2e',
   'npx',

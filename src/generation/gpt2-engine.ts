@@ -111,6 +111,11 @@ export class Gpt2Engine {
     return this.inCache;
   }
 
+  /** KV cache bytes one token of context takes. */
+  get kvBytesPerToken(): number {
+    return this.model.kvBytesPerToken;
+  }
+
   /** GPU bytes held by this engine (weights, activations, caches). */
   get gpuBytes(): number {
     return this.gpu.liveBuffers.bytes;

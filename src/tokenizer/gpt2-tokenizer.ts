@@ -16,6 +16,11 @@ const END_OF_TEXT = '<|endoftext|>';
 
 /** Built on first use and shared: unpacking 50k tokens takes a noticeable moment. */
 let tokenBytesById: readonly Uint8Array[] | undefined;
+/**
+ * The BPE encoder, built on the first encode and shared by every instance: building it takes
+ * ~0.5 s on a laptop, a frozen page if a view made its own tokenizer mid-run to decode text.
+ */
+let sharedBpe: Tiktoken | undefined;
 
 export class Gpt2Tokenizer {
   /** `<|endoftext|>`: separates documents; GPT-2 has no other special token. */
@@ -23,7 +28,6 @@ export class Gpt2Tokenizer {
   /** Token ids are 0 .. VOCAB_SIZE - 1. */
   static readonly VOCAB_SIZE = 50257;
 
-  private readonly bpe = new Tiktoken(gpt2Ranks);
   /** Raw bytes of every token, indexed by id. */
   private readonly bytes: readonly Uint8Array[];
   // ignoreBOM: a token holding the bytes EF BB BF is text like any other, not a marker to drop.
@@ -39,7 +43,8 @@ export class Gpt2Tokenizer {
    * treats it (an added special token), rather than the seven ordinary tokens it spells.
    */
   encode(text: string): number[] {
-    return this.bpe.encode(text, 'all');
+    sharedBpe ??= new Tiktoken(gpt2Ranks);
+    return sharedBpe.encode(text, 'all');
   }
 
   /** The text of `ids`: their bytes joined, then decoded as UTF-8 (invalid bytes become U+FFFD). */

@@ -25,6 +25,7 @@ import {
   type GpuProblem,
   type GpuStatus,
 } from '../generation/gpu-session.ts';
+import { playgroundEngineLoader, type PlaygroundEngine } from '../generation/playground-engine.ts';
 import { ContextFullError } from '../model/context-full-error.ts';
 import type { LoadProgress } from '../model/model-files.ts';
 import type { LogitLensRow } from '../model/gpt2-model.ts';
@@ -53,6 +54,7 @@ import { DownloadSpeed } from './download-speed.ts';
 import { EngineTurns } from './engine-turns.ts';
 import type { MessageAction } from './events.ts';
 import { describeError } from './format.ts';
+import { FrameUpdates } from './frame-updates.ts';
 import { loadErrorActions, isUnreachable } from './load-errors.ts';
 import { MessageList, type AppMessage } from './message-list.ts';
 import { runBlocker } from './run-blocker.ts';
@@ -130,12 +132,13 @@ export class EngineController implements ReactiveController {
   private readonly speed = new DownloadSpeed();
   /** The user's intervention on the model (head ablation), put into every engine job. */
   private readonly interventions = new InterventionManager();
-  private engine: Gpt2Engine | null = null;
+  private engine: PlaygroundEngine | null = null;
   private loadAbort: AbortController | null = null;
   private runAbort: AbortController | null = null;
   private lastChoice: ModelChoice | null = null;
   private started = false;
-  private progressFrame = 0;
+  /** Per-token and per-chunk changes render at most once a frame (frame-updates.ts). */
+  private readonly frames: FrameUpdates;
   /**
    * The user's choice of timing each kernel, kept across a device reload. On by default: the
    * breakdown is one of the live figures the playground is for, and its cost is small: one
@@ -167,6 +170,7 @@ export class EngineController implements ReactiveController {
       onWarning: (title, message) => this.notify('warning', title, message, ['dismiss']),
     });
     this.promptPieces = this.tokenizer.pieces(this.prompt);
+    this.frames = new FrameUpdates(host);
     host.addController(this);
   }
 
@@ -175,7 +179,7 @@ export class EngineController implements ReactiveController {
   hostDisconnected(): void {
     this.runAbort?.abort();
     this.loadAbort?.abort();
-    cancelAnimationFrame(this.progressFrame);
+    this.frames.cancel();
   }
 
   // ---- derived state ----
@@ -226,7 +230,7 @@ export class EngineController implements ReactiveController {
 
   /** KV cache bytes one token takes in the loaded model (0 without one). */
   get kvBytesPerToken(): number {
-    return this.engine?.model.kvBytesPerToken ?? 0;
+    return this.engine?.kvBytesPerToken ?? 0;
   }
 
   /** A model is loaded and idle enough to start a run (whatever the settings and prompt). */
@@ -273,7 +277,7 @@ export class EngineController implements ReactiveController {
    * Generate clicked while a map is being computed waits for it rather than colliding.
    */
   private async inspect<T>(
-    job: (engine: Gpt2Engine) => Promise<T>,
+    job: (engine: PlaygroundEngine) => Promise<T>,
     ofScreen = true,
   ): Promise<T | null> {
     if (!this.engine || this.generating) return null;
@@ -282,7 +286,7 @@ export class EngineController implements ReactiveController {
     try {
       release = await turn;
       if (this.generating || !this.engine) return null;
-      await this.interventions.sync(this.engine, this.promptIds, false);
+      await this.syncInterventions(this.engine, false);
       // A changed intervention (or a sweep) dropped the cache, or another branch is on screen:
       // run the text on screen again, less its last token (never run: it was sampled from the
       // step before), as a run leaves it. Only the tokens after the part the cache shares with
@@ -332,7 +336,19 @@ export class EngineController implements ReactiveController {
   compareNextToken(topN: number): Promise<NextTokenComparison | null> {
     if (!this.interventions.active) return Promise.resolve(null);
     const ids = this.contextIds();
-    return this.inspect((engine) => compareNextToken(engine, ids, topN), false);
+    return this.inspect(
+      (engine) =>
+        engine instanceof Gpt2Engine ? compareNextToken(engine, ids, topN) : Promise.resolve(null),
+      false,
+    );
+  }
+
+  /**
+   * Puts the user's intervention into the engine before a job. Interventions hook into the GPU
+   * model itself: an engine without one (the UI tests' stand-in) runs as it is.
+   */
+  private async syncInterventions(engine: PlaygroundEngine, fresh: boolean): Promise<void> {
+    if (engine instanceof Gpt2Engine) await this.interventions.sync(engine, this.promptIds, fresh);
   }
 
   /**
@@ -448,7 +464,7 @@ export class EngineController implements ReactiveController {
       const gpu = await this.session.open();
       if (!gpu) return;
       const files = await this.sources.open(sourceOf(choice));
-      const engine = await Gpt2Engine.load(gpu, files, {
+      const engine = await playgroundEngineLoader()(gpu, files, {
         storage,
         signal: abort.signal,
         onProgress: (p) => this.onProgress(abort, p),
@@ -530,7 +546,7 @@ export class EngineController implements ReactiveController {
       if (this.loadAbort === abort) {
         this.loadAbort = null;
         this.loading = null;
-        cancelAnimationFrame(this.progressFrame);
+        this.frames.cancel();
         this.update();
       }
     }
@@ -577,12 +593,7 @@ export class EngineController implements ReactiveController {
       bytesPerSecond: this.speed.sample(p.file, p.loaded, performance.now()),
     };
     // Progress arrives per chunk: render at most once a frame.
-    if (!this.progressFrame) {
-      this.progressFrame = requestAnimationFrame(() => {
-        this.progressFrame = 0;
-        this.host.requestUpdate();
-      });
-    }
+    this.frames.request();
   }
 
   // ---- prompt and settings ----
@@ -764,7 +775,7 @@ export class EngineController implements ReactiveController {
       release = await turn;
       const engine = this.engine;
       if (!engine || abort.signal.aborted) return;
-      await this.interventions.sync(engine, this.promptIds, this.output.length === 0);
+      await this.syncInterventions(engine, this.output.length === 0);
       const intervention = this.interventions.active;
       if (abort.signal.aborted) return;
       const steps = engine.generate({
@@ -791,7 +802,8 @@ export class EngineController implements ReactiveController {
         this.output = [...this.output, { ...outputToken(this.tokenizer, r.value), intervention }];
         this.figures = withStep(this.figures, r.value, now - started, now - firstAt);
         this.gpuBytes = engine.gpuBytes;
-        this.update();
+        // Tokens may come faster than frames: the loop goes on, the page renders once a frame.
+        this.frames.request();
       }
     } catch (e) {
       if (abort.signal.aborted || isDeviceLost(e)) return;

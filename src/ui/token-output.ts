@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import type { StopReason } from '../generation/generate.ts';
 import type { OutputToken } from './app-state.ts';
 import {
@@ -27,6 +28,8 @@ const STOP_TEXT: Record<StopReason, string> = {
 
 /** Hover grace period: time to move the pointer from a chip to its popover. */
 const CLOSE_DELAY_MS = 200;
+/** Chips per separately rendered chunk (see renderChips). */
+const CHIP_CHUNK = 64;
 
 /**
  * The generated text as chips, one per token, coloured by the probability the token had
@@ -116,8 +119,7 @@ export class TokenOutput extends LitElement {
                 to see what else the model considered, and click an alternative to branch.</span
               >`
             : html`<span class="prompt">${this.promptTail()}</span
-                ><span role="group" aria-labelledby="output-title"
-                  >${this.tokens.map((t, i) => this.renderChip(t, i))}</span
+                ><span role="group" aria-labelledby="output-title">${this.renderChips()}</span
                 >${this.generating ? html`<span class="caret" aria-hidden="true"></span>` : nothing}`
         }
         ${
@@ -152,6 +154,26 @@ export class TokenOutput extends LitElement {
         }
       </ul>
     `;
+  }
+
+  /**
+   * The chips in chunks, each re-rendered only when its tokens or its active or focused chip
+   * change: when tokens come faster than frames, a frame renders the last chunk, not all
+   * 1,024 chips of a long run.
+   */
+  private renderChips() {
+    const chunks = [];
+    for (let from = 0; from < this.tokens.length; from += CHIP_CHUNK) {
+      const part = this.tokens.slice(from, from + CHIP_CHUNK);
+      const within = (i: number | null) =>
+        i !== null && i >= from && i < from + CHIP_CHUNK ? i : -1;
+      chunks.push(
+        guard([...part, within(this.active), within(this.focusIndex)], () =>
+          part.map((t, k) => this.renderChip(t, from + k)),
+        ),
+      );
+    }
+    return chunks;
   }
 
   private renderChip(t: OutputToken, i: number) {

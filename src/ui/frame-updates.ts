@@ -1,0 +1,28 @@
+/**
+ * Coalesces a host's updates to at most one per animation frame. A GPU that makes thousands
+ * of tokens a second would otherwise make the page re-render for each of them, and the
+ * rendering, not the GPU, would set the pace (or freeze the page). The engine's loop never
+ * waits for a frame: it only marks the host dirty.
+ */
+import type { ReactiveControllerHost } from 'lit';
+
+export class FrameUpdates {
+  private frame = 0;
+
+  constructor(private readonly host: ReactiveControllerHost) {}
+
+  /** The host renders at the next animation frame, once however often this is called. */
+  request(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.host.requestUpdate();
+    });
+  }
+
+  /** Drops a pending frame (the host is going away). */
+  cancel(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+}

@@ -16,6 +16,7 @@ import { figuresJson, formatBytes, formatMs, formatRate } from './format.ts';
 import './kernel-versions-table.ts';
 import './roofline-report.ts';
 import './self-test.ts';
+import { figureTableStyles } from './figure-table.styles.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /**
@@ -54,6 +55,7 @@ const NUMBER_LIMITS: Record<NumberField, { min: number; max: number; name: strin
 export class BenchPage extends LitElement {
   static override styles = [
     sharedStyles,
+    figureTableStyles,
     css`
       :host {
         display: block;
@@ -146,38 +148,6 @@ export class BenchPage extends LitElement {
         overflow: auto;
         /* The JSON holds every dispatch: scroll it rather than make the page endless. */
         max-height: 24rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.8125rem;
-        font-variant-numeric: tabular-nums;
-      }
-      th,
-      td {
-        text-align: right;
-        padding: 0.35rem 0.5rem;
-        border-bottom: 1px solid var(--border);
-        white-space: nowrap;
-      }
-      th:first-child,
-      td:first-child {
-        text-align: left;
-      }
-      th {
-        color: var(--text-muted);
-        font-weight: 600;
-      }
-      .scroll {
-        overflow-x: auto;
-      }
-      details {
-        margin-top: 0.8rem;
-        font-size: 0.8125rem;
-      }
-      summary {
-        cursor: pointer;
-        color: var(--accent);
       }
       details p {
         margin: 0.5rem 0;

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { VersionResult } from '../bench/run-kernel-versions.ts';
+import { figureTableStyles } from './figure-table.styles.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /** The numbered kernel versions run side by side: one row per (kind, shape, version). */
@@ -8,31 +9,15 @@ import { sharedStyles } from './shared-styles.ts';
 export class KernelVersionsTable extends LitElement {
   static override styles = [
     sharedStyles,
+    figureTableStyles,
     css`
       :host {
         display: block;
         overflow-x: auto;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.8125rem;
-        font-variant-numeric: tabular-nums;
-      }
-      th,
-      td {
-        text-align: right;
-        padding: 0.3rem 0.45rem;
-        border-bottom: 1px solid var(--border);
-        white-space: nowrap;
-      }
       th:nth-child(-n + 3),
       td:nth-child(-n + 3) {
         text-align: left;
-      }
-      th {
-        color: var(--text-muted);
-        font-weight: 600;
       }
       .faster {
         color: var(--success);

@@ -4,6 +4,7 @@ import type { KernelRoofline } from '../bench/roofline.ts';
 import type { BenchResult, StepReport } from '../bench/run-bench.ts';
 import { formatBytes } from './format.ts';
 import './roofline-plot.ts';
+import { figureTableStyles } from './figure-table.styles.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /**
@@ -15,6 +16,7 @@ import { sharedStyles } from './shared-styles.ts';
 export class RooflineReport extends LitElement {
   static override styles = [
     sharedStyles,
+    figureTableStyles,
     css`
       :host {
         display: block;
@@ -28,38 +30,6 @@ export class RooflineReport extends LitElement {
         font-size: 0.8125rem;
         line-height: 1.5;
         color: var(--text-muted);
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.8125rem;
-        font-variant-numeric: tabular-nums;
-      }
-      th,
-      td {
-        text-align: right;
-        padding: 0.3rem 0.45rem;
-        border-bottom: 1px solid var(--border);
-        white-space: nowrap;
-      }
-      th:first-child,
-      td:first-child {
-        text-align: left;
-      }
-      th {
-        color: var(--text-muted);
-        font-weight: 600;
-      }
-      .scroll {
-        overflow-x: auto;
-      }
-      details {
-        margin-top: 0.8rem;
-        font-size: 0.8125rem;
-      }
-      summary {
-        cursor: pointer;
-        color: var(--accent);
       }
     `,
   ];

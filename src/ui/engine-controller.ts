@@ -336,9 +336,16 @@ export class EngineController implements ReactiveController {
   compareNextToken(topN: number): Promise<NextTokenComparison | null> {
     if (!this.interventions.active) return Promise.resolve(null);
     const ids = this.contextIds();
+    return this.inspectModel((engine) => compareNextToken(engine, ids, topN));
+  }
+
+  /**
+   * A job that reaches into the GPU model (interventions, sweeps, attribution), not only the
+   * text on screen; an engine without one (the UI tests' stand-in) answers null.
+   */
+  private inspectModel<T>(job: (engine: Gpt2Engine) => Promise<T>): Promise<T | null> {
     return this.inspect(
-      (engine) =>
-        engine instanceof Gpt2Engine ? compareNextToken(engine, ids, topN) : Promise.resolve(null),
+      (engine) => (engine instanceof Gpt2Engine ? job(engine) : Promise.resolve(null)),
       false,
     );
   }
@@ -356,12 +363,12 @@ export class EngineController implements ReactiveController {
    * hooks; the ablation is put back for the next job). Null while tokens stream or no model.
    */
   patch(request: PatchingRequest, options: PatchingOptions): Promise<PatchingResult | null> {
-    return this.inspect((engine) => runPatching(engine, request, options), false);
+    return this.inspectModel((engine) => runPatching(engine, request, options));
   }
 
   /** DLA of `tokenId` after `ids`, on the model as the user intervened on it. */
   attribute(ids: readonly number[], tokenId: number): Promise<LogitAttribution | null> {
-    return this.inspect((engine) => directLogitAttribution(engine, ids, tokenId), false);
+    return this.inspectModel((engine) => directLogitAttribution(engine, ids, tokenId));
   }
 
   /** Scores every head's role on the loaded model (no ablation); shown as badges. */
@@ -370,11 +377,11 @@ export class EngineController implements ReactiveController {
     this.rolesBusy = true;
     this.update();
     try {
-      const roles = await this.inspect((engine) => {
+      const roles = await this.inspectModel((engine) => {
         // The model as loaded: the intervention is put back by the next job.
         engine.setForwardHook(null);
         return computeHeadRoles(engine);
-      }, false);
+      });
       if (roles) this.headRoles = roles;
     } catch (e) {
       this.notify('error', 'Head roles failed', describeError(e), ['dismiss']);

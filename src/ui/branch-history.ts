@@ -143,6 +143,14 @@ export class BranchHistory extends LitElement {
     if (!ids.has(this.right)) this.right = 0;
   }
 
+  /**
+   * While tokens stream the tree grows every token: the history is redrawn when the run ends
+   * (or anything else changes), not per token, so the page keeps up with a fast GPU.
+   */
+  protected override shouldUpdate(changed: PropertyValues<this>): boolean {
+    return !(this.generating && changed.size === 1 && changed.has('tree') && this.hasUpdated);
+  }
+
   override render() {
     const rows = branchRows(this.tree);
     const heading = html`<h2>Branch history</h2>`;

@@ -99,6 +99,8 @@ export class EngineController implements ReactiveController {
   prompt: string;
   promptPieces: TokenPiece[] = [];
   output: OutputToken[] = [];
+  /** Tokens streamed since the last frame, not yet in `output` (see flushStreamed). */
+  private streamed: OutputToken[] = [];
   /** Every output of this prompt; `output` is its branch on screen. */
   tree: BranchTree<OutputToken> = emptyTree();
   generating = false;
@@ -170,7 +172,7 @@ export class EngineController implements ReactiveController {
       onWarning: (title, message) => this.notify('warning', title, message, ['dismiss']),
     });
     this.promptPieces = this.tokenizer.pieces(this.prompt);
-    this.frames = new FrameUpdates(host);
+    this.frames = new FrameUpdates(host, () => this.flushStreamed());
     host.addController(this);
   }
 
@@ -210,7 +212,18 @@ export class EngineController implements ReactiveController {
    * prompt was edited) do not count: they are overwritten by the next run.
    */
   get cachedLength(): number {
-    return this.engine ? commonPrefixLength(this.engine.cachedIds, this.contextIds()) : 0;
+    // Read several times a frame while tokens stream: compared in place, no context copied.
+    if (!this.engine) return 0;
+    const cached = this.engine.cachedIds;
+    const prompt = this.promptIds;
+    const n = Math.min(cached.length, prompt.length + this.output.length);
+    let i = 0;
+    while (
+      i < n &&
+      cached[i] === (i < prompt.length ? prompt[i] : this.output[i - prompt.length].id)
+    )
+      i++;
+    return i;
   }
 
   /** The cache holds only tokens of the context on screen: its maps describe that text. */
@@ -806,7 +819,7 @@ export class EngineController implements ReactiveController {
         }
         const now = performance.now();
         if (r.value.index === 0) firstAt = now;
-        this.output = [...this.output, { ...outputToken(this.tokenizer, r.value), intervention }];
+        this.streamed.push({ ...outputToken(this.tokenizer, r.value), intervention });
         this.figures = withStep(this.figures, r.value, now - started, now - firstAt);
         this.gpuBytes = engine.gpuBytes;
         // Tokens may come faster than frames: the loop goes on, the page renders once a frame.
@@ -838,7 +851,18 @@ export class EngineController implements ReactiveController {
     this.update();
   }
 
+  /**
+   * Tokens streamed since the last frame join the output in one new array: copying the output
+   * for each of 2,000 tokens a second would be quadratic work and garbage for nothing.
+   */
+  private flushStreamed(): void {
+    if (!this.streamed.length) return;
+    this.output = [...this.output, ...this.streamed];
+    this.streamed = [];
+  }
+
   private update(): void {
+    this.flushStreamed();
     // The branch on screen keeps what was generated into it.
     this.tree = setCurrentTokens(this.tree, this.output);
     this.host.requestUpdate();
@@ -853,10 +877,4 @@ function sourceOf(choice: ModelChoice): BrowserModelSource {
     url: new URL(BUNDLED_MODEL_PATH, document.baseURI).href,
     description: 'the bundled tiny-trained model',
   };
-}
-
-function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }

@@ -9,13 +9,21 @@ import type { ReactiveControllerHost } from 'lit';
 export class FrameUpdates {
   private frame = 0;
 
-  constructor(private readonly host: ReactiveControllerHost) {}
+  /**
+   * @param beforeUpdate runs in the frame, before the host is asked to render: state that
+   *   arrived since the last frame is made visible there, once (see EngineController)
+   */
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly beforeUpdate: () => void = () => {},
+  ) {}
 
   /** The host renders at the next animation frame, once however often this is called. */
   request(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
+      this.beforeUpdate();
       this.host.requestUpdate();
     });
   }

@@ -79,6 +79,12 @@ export const appStyles = css`
   .panel {
     padding: 1.1rem 1.25rem 1.25rem;
   }
+  /* The views below the output: off screen, the browser skips their layout and paint, so the
+     end of a long run (1,024 tokens reaching every view at once) costs what is on screen. */
+  .analysis {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 24rem;
+  }
   @media (max-width: 960px) {
     main {
       grid-template-columns: minmax(0, 1fr);

@@ -45,6 +45,9 @@ import './temperature-chart.ts';
 import './token-output.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import type { ModelChoice } from './model-choices.ts';
+import type { OutputToken } from './app-state.ts';
+import type { RunExportInput } from './inspector/export-run.ts';
+import { StreamHold } from './stream-hold.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
 
 const DEFAULT_PROMPT = 'The quick brown fox';
@@ -156,6 +159,7 @@ export class Gpt2App extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.runHold.dispose();
     window.removeEventListener('keydown', this.onKeyDown);
     window.removeEventListener('dragenter', this.onDragEnter);
     window.removeEventListener('dragleave', this.onDragLeave);
@@ -174,6 +178,16 @@ export class Gpt2App extends LitElement {
       return html`<no-webgpu-page .message=${c.gpuStatus.message}></no-webgpu-page>`;
     }
     const last = c.output.length ? c.output[c.output.length - 1] : null;
+    const held = this.runHold.take(c.generating, () => ({
+      inspectorKey: this.inspectorKey(),
+      contextKey: this.contextKey(),
+      export: runInputFrom(c),
+      contextIds: this.screenIds(),
+      alternatives: c.output.map((t) => t.alternatives),
+      firstOutput: c.promptIds.length,
+    }));
+    // In page order: the order they are let go after a run (see StreamHold).
+    const [text, maps, ablation, dla] = [0, 1, 2, 3].map(held);
     return html`
       <header class="top">
         <h1 class="brand">
@@ -251,14 +265,14 @@ export class Gpt2App extends LitElement {
               @token-select=${this.onOutputTokenSelect}
             ></token-output>
           </section>
-          <section class="panel card" aria-label="Branch history">
+          <section class="panel card analysis" aria-label="Branch history">
             <branch-history
               .tree=${c.tree}
               ?generating=${c.generating}
               @branch-select=${(e: BranchSelectEvent) => c.showBranch(e.detail.id)}
             ></branch-history>
           </section>
-          <section class="panel card" aria-label="The step under the microscope">
+          <section class="panel card analysis" aria-label="The step under the microscope">
             <step-microscope
               .tokens=${c.output}
               .index=${this.microscopeIndex}
@@ -267,13 +281,13 @@ export class Gpt2App extends LitElement {
               @token-select=${this.onInspectorTokenSelect}
             ></step-microscope>
           </section>
-          <section class="panel card" aria-label="Attention on the text">
+          <section class="panel card analysis" aria-label="Attention on the text">
             <attention-text
               .source=${inspectorSource(c)}
               .nLayer=${c.model?.config.nLayer ?? 0}
               .nHead=${c.model?.config.nHead ?? 0}
-              ?generating=${c.generating}
-              .contextKey=${this.inspectorKey()}
+              ?generating=${text.streaming}
+              .contextKey=${text.run.inspectorKey}
               .promptLength=${Math.max(1, c.promptPieces.length)}
               .selectedPosition=${this.selectedPosition}
               @token-select=${this.onInspectorTokenSelect}
@@ -281,11 +295,12 @@ export class Gpt2App extends LitElement {
           </section>
           <!-- Inspector views: attention maps and the logit lens, as sections of their own. -->
           <attention-panel
+            class="analysis"
             .source=${inspectorSource(c)}
             .nLayer=${c.model?.config.nLayer ?? 0}
             .nHead=${c.model?.config.nHead ?? 0}
-            ?generating=${c.generating}
-            .contextKey=${this.inspectorKey()}
+            ?generating=${maps.streaming}
+            .contextKey=${maps.run.inspectorKey}
             .selectedPosition=${this.selectedPosition}
             .ablation=${c.ablation}
             .roles=${c.headRoles}
@@ -293,29 +308,32 @@ export class Gpt2App extends LitElement {
             @roles-request=${() => void c.findHeadRoles()}
             @head-ablate=${(e: HeadAblateEvent) =>
               c.setAblation(withHead(c.ablation, e.detail.layer, e.detail.head, e.detail.ablated))}
-            .run=${runInputFrom(c)}
+            .run=${maps.run.export}
             @token-select=${this.onInspectorTokenSelect}
           ></attention-panel>
           <intervention-panel
+            class="analysis"
             .source=${interventionSource(c)}
             .ablation=${c.ablation}
             .nLayer=${c.model?.config.nLayer ?? 0}
             .nHead=${c.model?.config.nHead ?? 0}
-            ?generating=${c.generating}
-            .contextKey=${this.contextKey()}
+            ?generating=${ablation.streaming}
+            .contextKey=${ablation.run.contextKey}
             @ablation-change=${(e: AblationChangeEvent) => c.setAblation(e.detail)}
           ></intervention-panel>
           <dla-view
+            class="analysis"
             .source=${c.model ? interventionSource(c) : null}
-            .contextIds=${this.screenIds()}
-            .alternatives=${c.output.map((t) => t.alternatives)}
-            .firstOutput=${c.promptIds.length}
+            .contextIds=${dla.run.contextIds}
+            .alternatives=${dla.run.alternatives}
+            .firstOutput=${dla.run.firstOutput}
             .selectedPosition=${this.selectedPosition}
             .nLayer=${c.model?.config.nLayer ?? 0}
             .nHead=${c.model?.config.nHead ?? 0}
-            ?generating=${c.generating}
+            ?generating=${dla.streaming}
           ></dla-view>
           <patching-view
+            class="analysis"
             .source=${c.model ? interventionSource(c) : null}
             .nPositions=${c.nPositions ?? 0}
             ?generating=${c.generating}
@@ -382,6 +400,16 @@ export class Gpt2App extends LitElement {
     if (position !== null && position >= this.controller.cachedLength) return;
     this.selectedPosition = position;
   };
+
+  /** The run as the analysis views see it (see StreamHold). */
+  private readonly runHold = new StreamHold<{
+    inspectorKey: unknown;
+    contextKey: unknown;
+    export: RunExportInput | null;
+    contextIds: number[];
+    alternatives: OutputToken['alternatives'][];
+    firstOutput: number;
+  }>(4, () => this.requestUpdate());
 
   private viewKey: { output: unknown; ablation: unknown } = { output: null, ablation: null };
   private textKey: { output: unknown; prompt: unknown } = { output: null, prompt: null };

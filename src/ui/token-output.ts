@@ -29,7 +29,7 @@ const STOP_TEXT: Record<StopReason, string> = {
 /** Hover grace period: time to move the pointer from a chip to its popover. */
 const CLOSE_DELAY_MS = 200;
 /** Chips per separately rendered chunk (see renderChips). */
-const CHIP_CHUNK = 64;
+const CHIP_CHUNK = 16;
 
 /**
  * The generated text as chips, one per token, coloured by the probability the token had
@@ -111,6 +111,10 @@ export class TokenOutput extends LitElement {
         data-testid="output"
         @keydown=${this.onKeyDown}
         @focusout=${this.onFocusOut}
+        @mouseover=${this.onChipEvent}
+        @mouseout=${this.onChipEvent}
+        @focusin=${this.onChipEvent}
+        @click=${this.onChipEvent}
       >
         ${
           n === 0 && !this.generating
@@ -193,10 +197,6 @@ export class TokenOutput extends LitElement {
         )}, ${describeSampling(t.settings)}${modelShare(t)}${t.branched ? ', your branch' : ''}${
           t.intervention ? `, under ${describeAblation(t.intervention)}` : ''
         }"
-        @mouseenter=${() => this.open(i, false)}
-        @mouseleave=${this.scheduleClose}
-        @focus=${() => this.open(i, false)}
-        @click=${(e: MouseEvent) => this.onChipClick(i, e)}
         .textContent=${label}
       ></button
       >${breaks ? Array.from({ length: breaks }, () => html`<br />`) : nothing}`;
@@ -241,6 +241,28 @@ export class TokenOutput extends LitElement {
     this.active = i;
     this.focusIndex = i;
     this.pinned = pin || (this.pinned && this.active === i);
+  }
+
+  /**
+   * The chips' pointer, focus and click events, handled once for the whole output: four
+   * listeners per chip on 1,024 chips were thousands of closures for the page to build and
+   * the garbage collector to trace while tokens stream.
+   */
+  private onChipEvent(e: Event): void {
+    const chip = (e.target as Element | null)?.closest?.('.chip');
+    if (!(chip instanceof HTMLElement) || !chip.dataset.index) return;
+    const i = Number(chip.dataset.index);
+    if (e.type === 'mouseout') {
+      // Moving within the chip (its text) is not leaving it.
+      if (!chip.contains((e as MouseEvent).relatedTarget as Node | null)) this.scheduleClose();
+    } else if (e.type === 'click') {
+      this.onChipClick(i, e as MouseEvent);
+    } else if (
+      e.type === 'focusin' ||
+      !chip.contains((e as MouseEvent).relatedTarget as Node | null)
+    ) {
+      this.open(i, false);
+    }
   }
 
   private onChipClick(i: number, e: MouseEvent): void {

@@ -10,16 +10,38 @@ import { expect, test } from './fixtures.ts';
 
 const STAND_IN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4173) + 100}`;
 const TOKENS = 1024;
+const DONE = 'Reached the max new tokens.';
 
-/** Starts collecting long tasks (PerformanceObserver 'longtask') from now on. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[] };
-    w.longTasks = [];
+interface Watch {
+  longTasks: { start: number; duration: number }[];
+  clicked: number;
+  ended: number;
+}
+
+/**
+ * From now on: collects long tasks (PerformanceObserver 'longtask') and notes when the run
+ * status says the run ended, all inside the page. Polling from the test would itself query
+ * the 1,024-chip page several times a second while tokens stream.
+ */
+async function watchRun(page: Page): Promise<void> {
+  await page.evaluate((done) => {
+    const w = window as unknown as { watch: Watch };
+    w.watch = { longTasks: [], clicked: 0, ended: 0 };
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.longTasks.push(e.duration);
+      for (const e of list.getEntries()) {
+        w.watch.longTasks.push({ start: e.startTime, duration: e.duration });
+      }
     }).observe({ type: 'longtask' });
-  });
+    const output = document.querySelector('gpt2-app')?.shadowRoot?.querySelector('token-output');
+    const status = output?.shadowRoot?.querySelector('[data-testid="run-status"]');
+    if (!status) throw new Error('no run status on the page');
+    new MutationObserver(() => {
+      if (!w.watch.ended && status.textContent?.trim() === done) {
+        w.watch.ended = performance.now();
+      }
+    }).observe(status, { childList: true, characterData: true, subtree: true });
+    addEventListener('click', () => (w.watch.clicked ||= performance.now()), { capture: true });
+  }, DONE);
 }
 
 test('1,024 tokens at 2,000 a second: no long task over 50 ms, every token on screen', async ({
@@ -36,22 +58,31 @@ test('1,024 tokens at 2,000 a second: no long task over 50 ms, every token on sc
   await page.evaluate(
     () => new Promise((resolve) => requestIdleCallback(() => resolve(null), { timeout: 5000 })),
   );
-  await watchLongTasks(page);
-  const started = Date.now();
+  await watchRun(page);
   await generateButton(page).click();
-  await expect(runStatus(page)).toHaveText('Reached the max new tokens.');
-  const seconds = (Date.now() - started) / 1000;
+  await page.waitForFunction(() => (window as unknown as { watch: Watch }).watch.ended > 0, null, {
+    polling: 1000,
+    timeout: 120_000,
+  });
+  // The views below the output catch up on the run one task at a time; let them.
+  await page.waitForTimeout(2000);
+  await expect(runStatus(page)).toHaveText(DONE);
   await expect(chips(page)).toHaveCount(TOKENS);
-  const longTasks = await page.evaluate(
-    () => (window as unknown as { longTasks: number[] }).longTasks,
-  );
+  const watch = await page.evaluate(() => (window as unknown as { watch: Watch }).watch);
+  const during = watch.longTasks.filter((t) => t.start < watch.ended);
+  const after = watch.longTasks.filter((t) => t.start >= watch.ended);
+  const ms = (ts: { duration: number }[]) =>
+    ts.map((t) => t.duration.toFixed(0)).join(', ') || 'none';
   test.info().annotations.push({
     type: 'measured',
-    description: `${TOKENS} tokens in ${seconds.toFixed(2)} s; long tasks (ms): ${longTasks.map((d) => d.toFixed(0)).join(', ') || 'none'}`,
+    description:
+      `${TOKENS} tokens in ${((watch.ended - watch.clicked) / 1000).toFixed(2)} s; ` +
+      `long tasks while streaming (ms): ${ms(during)}; ` +
+      `while the views caught up after: ${ms(after)}`,
   });
   console.log(test.info().annotations.at(-1)?.description);
   expect(
-    longTasks.filter((d) => d > 50),
+    during.map((t) => Math.round(t.duration)).filter((d) => d > 50),
     'tasks over 50 ms while tokens streamed',
   ).toEqual([]);
 });

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { emit } from '../events.ts';
 import { describeError, formatPercent, inlineToken, visibleToken } from '../format.ts';
+import { ProgressiveCount } from '../progressive-count.ts';
 import { sharedStyles } from '../shared-styles.ts';
 import { ThemeController } from '../theme-controller.ts';
 import { attentionRow, strongest } from './attention-row.ts';
@@ -54,7 +55,14 @@ export class AttentionText extends LitElement {
   }
 
   private texts: string[] = [];
+  /** A long text is built a few hundred tokens per task (see ProgressiveCount). */
+  private readonly progress = new ProgressiveCount(256, () => this.requestUpdate());
   private textIds: readonly number[] = [];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.progress.dispose();
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('nLayer') || changed.has('nHead')) {
@@ -173,7 +181,7 @@ export class AttentionText extends LitElement {
         data-testid="att-text"
         @keydown=${this.onKeyDown}
       >
-        ${this.texts.map((text, j) => {
+        ${this.texts.slice(0, this.progress.shown(this.texts, this.texts.length)).map((text, j) => {
           const w = weights[j];
           const t = j <= row ? scalePosition('sqrt', w) : 0;
           const { label, breaks } = inlineToken(text);

@@ -53,8 +53,13 @@ export class DlaView extends LitElement {
         width: 9rem;
         font-family: var(--font-mono);
       }
-      select {
-        max-width: 18rem;
+      .position {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35rem;
+      }
+      .position input {
+        width: 5.5rem;
       }
       .alts {
         display: flex;
@@ -156,6 +161,17 @@ export class DlaView extends LitElement {
     this.tokenText = next === undefined ? '' : this.tokenizer.decode([next]);
   }
 
+  /**
+   * A position typed (or stepped): a number box rather than a list of every token, which at
+   * 1,024 tokens cost 100 ms to build each time a run ended. Out of range is clamped.
+   */
+  private onPositionInput(input: HTMLInputElement): void {
+    const n = this.contextIds.length;
+    const p = Math.round(Number(input.value));
+    this.pick(Number.isFinite(p) ? Math.min(Math.max(0, p), n - 1) : this.position);
+    input.value = String(this.position);
+  }
+
   private tokenId(): { id: number | null; problem: string } {
     if (this.tokenText === '') return { id: null, problem: 'Type the token to attribute.' };
     const ids = this.tokenizer.encode(this.tokenText);
@@ -203,17 +219,19 @@ export class DlaView extends LitElement {
           : html`<div class="row">
                 <label class="field"
                   >After position
-                  <select
-                    data-testid="dla-position"
-                    @change=${(e: Event) => this.pick(Number((e.target as HTMLSelectElement).value))}
-                  >
-                    ${this.contextIds.map(
-                      (_, p) =>
-                        html`<option value=${p} ?selected=${p === this.position}>
-                          ${p}: ${label(p)}
-                        </option>`,
-                    )}
-                  </select></label
+                  <span class="position"
+                    ><input
+                      type="number"
+                      data-testid="dla-position"
+                      min="0"
+                      max=${n - 1}
+                      step="1"
+                      .value=${String(this.position)}
+                      @change=${(e: Event) => this.onPositionInput(e.target as HTMLInputElement)}
+                    /><span class="mono" data-testid="dla-position-token"
+                      >${label(this.position)}</span
+                    ></span
+                  ></label
                 >
                 <label class="field"
                   >Token

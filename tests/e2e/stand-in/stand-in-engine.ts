@@ -79,7 +79,8 @@ export class StandInEngine implements PlaygroundEngine {
       const chosen = candidates[(index * 7) % candidates.length];
       const position = context.length;
       context.push(chosen.id);
-      this.inCache = [...context];
+      // The live array, not a copy per token: the stand-in must cost the page next to nothing.
+      this.inCache = context;
       yield {
         index,
         position,

@@ -27,8 +27,8 @@ export function formatKernelTable(title: string, rows: readonly KernelRoofline[]
       `${k.op.padEnd(12)} ${String(k.dispatches).padStart(4)} ${inv.padStart(15)} ` +
       `${((k.bytesRead + k.bytesWritten) / 1e6).toFixed(2).padStart(9)} ` +
       `${(k.flops / 1e6).toFixed(1).padStart(9)} ${k.ms.toFixed(3).padStart(9)} ` +
-      `${k.achievedGBs.toFixed(2).padStart(8)} ${k.achievedGflops.toFixed(2).padStart(8)} ` +
-      `${k.rooflineMs.toFixed(3).padStart(9)} ${k.percent.toFixed(1).padStart(6)}`
+      `${rate(k.achievedGBs, 2).padStart(8)} ${rate(k.achievedGflops, 2).padStart(8)} ` +
+      `${k.rooflineMs.toFixed(3).padStart(9)} ${rate(k.percent, 1).padStart(6)}`
     );
   });
   return [head, ...lines].join('\n');
@@ -47,4 +47,9 @@ export function formatEstimates(name: string, estimates: readonly PaperEstimate[
       `  ${name.padEnd(14)} ${e.gpu.padEnd(22)} ~${ms(e.ms)} vs ${ms(e.rooflineMs)} ` +
       `at its roofline: ~${e.percent.toFixed(0)}% (${ms(e.overheadMs)} of it dispatch overhead)`,
   );
+}
+
+/** A rate, or '—' when the time was below the timer's resolution (see kernelRooflines). */
+export function rate(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '—';
 }

@@ -56,6 +56,9 @@ export function kernelRooflines(
     const bytes = bytesRead + bytesWritten;
     const flops = sum((r) => r.flops);
     const ms = kernelMs[op] ?? NaN;
+    // A time of 0 is below the timer's resolution (small kernels, coarse timestamps): no rate
+    // can be derived from it, and Infinity GB/s would be a lie.
+    const timed = ms > 0 ? ms : NaN;
     const roof = rooflineMs(bytes, flops, peak);
     return {
       op,
@@ -68,10 +71,10 @@ export function kernelRooflines(
       flops,
       intensity: bytes > 0 ? flops / bytes : 0,
       ms,
-      achievedGBs: bytes / (ms * 1e6),
-      achievedGflops: flops / (ms * 1e6),
+      achievedGBs: bytes / (timed * 1e6),
+      achievedGflops: flops / (timed * 1e6),
       rooflineMs: roof,
-      percent: (100 * roof) / ms,
+      percent: (100 * roof) / timed,
       bound: flops / (peak.gflops * 1e6) > bytes / (peak.bandwidthGBs * 1e6) ? 'compute' : 'memory',
     };
   });

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { KernelRoofline } from '../bench/roofline.ts';
+import { rate } from '../bench/format-roofline.ts';
 import type { BenchResult, StepReport } from '../bench/run-bench.ts';
 import { formatBytes } from './format.ts';
 import './roofline-plot.ts';
@@ -143,10 +144,10 @@ export class RooflineReport extends LitElement {
                 <td>${formatBytes(k.bytesRead + k.bytesWritten)}</td>
                 <td>${(k.flops / 1e6).toFixed(2)}</td>
                 <td>${k.ms.toFixed(3)}</td>
-                <td>${k.achievedGBs.toFixed(2)}</td>
-                <td>${k.achievedGflops.toFixed(2)}</td>
+                <td>${rate(k.achievedGBs, 2)}</td>
+                <td>${rate(k.achievedGflops, 2)}</td>
                 <td>${k.rooflineMs.toPrecision(3)}</td>
-                <td>${k.percent.toPrecision(3)}%</td>
+                <td>${Number.isFinite(k.percent) ? `${k.percent.toPrecision(3)}%` : '—'}</td>
               </tr>`,
           )}
         </tbody>

@@ -5,6 +5,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { makeRandomCheckpoint } from '../../src/model/random-checkpoint.ts';
 import { startHubServer, type HubServer, type HubServerOptions } from '../helpers/hub-server.ts';
 import { expect } from './fixtures.ts';
@@ -129,4 +130,12 @@ export function tinyCheckpointFiles(weights?: Buffer): { name: string; buffer: B
     { name: 'config.json', buffer: Buffer.from(c.configJson) },
     { name: 'model.safetensors', buffer: weights ?? Buffer.from(c.safetensors) },
   ];
+}
+
+/** Clicks the button with this test id and returns the bytes of the download it starts. */
+export async function download(page: Page, testId: string): Promise<Uint8Array> {
+  const pending = page.waitForEvent('download');
+  await page.getByTestId(testId).click();
+  const d = await pending;
+  return new Uint8Array(readFileSync(await d.path()));
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Locator, TestInfo } from '@playwright/test';
-import { BUNDLED, chips, generateButton, openReady, waitForMaxTokens } from './app.ts';
+import { BUNDLED, chips, download, generateButton, openReady, waitForMaxTokens } from './app.ts';
 import { expect, test } from './fixtures.ts';
 
 // Direct logit attribution and head roles in the playground on the bundled model (4 layers x
@@ -77,6 +77,15 @@ test('direct logit attribution: the bars and β add up to the logit shown, as th
     expect(r.parts[i].name).toBe(p.name);
     expect(Math.abs(r.parts[i].value - p.value), p.name).toBeLessThan(2e-3);
   });
+  // Its JSON export is the CLI's document, with the same numbers as the page.
+  const saved = JSON.parse(new TextDecoder().decode(await download(page, 'dla-json'))) as {
+    ids: number[];
+    token_id: number;
+    logit: number;
+    parts: Dla['parts'];
+  };
+  expect(saved).toMatchObject({ ids: r.ids, token_id: r.tokenId, logit: r.logit });
+  expect(saved.parts).toEqual(r.parts);
   // The bars are the 12 largest, with their values; the heatmap holds every head.
   const bars = view.getByTestId('dla-bars').locator('li');
   await expect(bars).toHaveCount(12);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { Gpt2Tokenizer } from '../../src/tokenizer/gpt2-tokenizer.ts';
 import { IOI_EXAMPLE } from '../../src/ui/interventions/patching-form.ts';
-import { BUNDLED, openReady } from './app.ts';
+import { BUNDLED, download, openReady } from './app.ts';
 import { expect, test } from './fixtures.ts';
 
 // Activation patching in the playground on the bundled model (4 layers x 4 heads), checked
@@ -165,11 +165,4 @@ async function snapView(el: Locator, info: TestInfo, name: string): Promise<void
   const path = `test-results/screenshots/${name}.png`;
   await el.screenshot({ path, animations: 'disabled' });
   await info.attach(name, { path, contentType: 'image/png' });
-}
-
-async function download(page: Page, testId: string): Promise<Uint8Array> {
-  const pending = page.waitForEvent('download');
-  await page.getByTestId(testId).click();
-  const d = await pending;
-  return new Uint8Array(readFileSync(await d.path()));
 }

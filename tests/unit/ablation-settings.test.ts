@@ -137,5 +137,24 @@ describe('the playground’s head ablation', () => {
       stopReason: null,
     });
     expect(none.intervention).toBeNull();
+    expect(none.head_roles).toBeNull();
+    const grid = [[0.5, 0.1]];
+    const withRoles = buildRunExport({
+      model: null,
+      prompt: 'p',
+      promptIds: [1],
+      settings: DEFAULT_RUN_SETTINGS,
+      output: [token],
+      stopReason: null,
+      roles: { ids: [50256, 7, 7], previous: grid, first: grid, self: grid, induction: grid },
+    });
+    expect(withRoles.head_roles).toEqual({
+      ids: [50256, 7, 7],
+      threshold: 0.4,
+      previous: grid,
+      first: grid,
+      self: grid,
+      induction: grid,
+    });
   });
 });

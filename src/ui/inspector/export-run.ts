@@ -13,6 +13,7 @@ import { choiceSpec } from '../model-choices.ts';
 import { downloadBlob } from './png-export.ts';
 import { formatHeads, formatMode, type AblationSettings } from '../interventions/ablation.ts';
 import type { RunSettings } from '../run-settings.ts';
+import { ROLE_THRESHOLD, type HeadRoles } from '../../inspect/head-roles.ts';
 
 /** What the shell knows about the run (all of it is on the EngineController). */
 export interface RunExportInput {
@@ -30,6 +31,8 @@ export interface RunExportInput {
   attention?: { layer: number; head: number } | null;
   /** The heads ablated now (null or absent: none). */
   intervention?: AblationSettings | null;
+  /** The head roles found for this model (null or absent: not computed). */
+  roles?: HeadRoles | null;
 }
 
 export const RUN_FORMAT = 'gpt2-webgpu-playground/run';
@@ -129,6 +132,17 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
       : null,
     attention_view: run.attention ?? null,
     intervention: interventionJson(run.intervention),
+    // As the CLI's `inspect roles --json`: each score [layer][head], on the input `ids`.
+    head_roles: run.roles
+      ? {
+          ids: [...run.roles.ids],
+          threshold: ROLE_THRESHOLD,
+          previous: run.roles.previous,
+          first: run.roles.first,
+          self: run.roles.self,
+          induction: run.roles.induction,
+        }
+      : null,
   };
 }
 

@@ -51,5 +51,6 @@ export function runInputFrom(c: EngineController): RunExportInput | null {
     stopReason: c.stopReason,
     figures: c.figures,
     intervention: c.ablation.heads.length ? c.ablation : null,
+    roles: c.headRoles,
   };
 }

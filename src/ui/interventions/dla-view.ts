@@ -5,6 +5,7 @@ import { Gpt2Tokenizer } from '../../tokenizer/gpt2-tokenizer.ts';
 import type { Alternative } from '../app-state.ts';
 import { describeError, visibleToken } from '../format.ts';
 import { sharedStyles } from '../shared-styles.ts';
+import { downloadBlob } from '../inspector/png-export.ts';
 import { divergingCss } from './diverging.ts';
 import './effect-heatmap.ts';
 import { formatValue } from './effect-heatmap.ts';
@@ -324,7 +325,25 @@ export class DlaView extends LitElement {
         .values=${heads}
         .rowLabels=${heads.map((_, l) => `L${l}`)}
         .colLabels=${Array.from({ length: this.nHead }, (_, h) => `H${h}`)}
-      ></effect-heatmap>`;
+      ></effect-heatmap>
+      <button class="small" type="button" data-testid="dla-json" @click=${() => this.exportJson(r)}>
+        Export JSON
+      </button>`;
+  }
+
+  /** The CLI's `inspect dla --json` document. */
+  private exportJson(r: LogitAttribution): void {
+    const doc = {
+      ids: r.ids,
+      token_id: r.tokenId,
+      logit: r.logit,
+      beta: r.beta,
+      parts: r.parts.map((p) => ({ name: p.name, value: p.value })),
+    };
+    downloadBlob(
+      new Blob([JSON.stringify(doc, null, 2) + '\n'], { type: 'application/json' }),
+      'logit-attribution.json',
+    );
   }
 }
 

@@ -8,8 +8,7 @@
 //   - its softmax normalisers (m, sum exp(l - m), sum exp((l - m) * inv_temperature)) over
 //     the chunk, NaN and -inf counting for nothing (as logsumexp.wgsl, which this replaces
 //     at decode together with topk.wgsl's later rounds).
-// Selection as topk.wgsl (v1): the chunk in workgroup memory, runs of KEEP = 128 sorted by
-// bitonic networks, then halved by bitonic merges of neighbouring runs until one is left.
+// Selection as topk.wgsl (v1): shaders/lib/chunk_top.wgsl, linked before this file.
 // Bindings: 0 Params, 1 logits: array<u32>[V] (f32 bits), 2 candidates:
 //   array<vec2<u32>>[groups * ENTRIES] (x = f32 bits, y = id), 3 stats:
 //   array<vec4<f32>>[groups] (m, sum, sum at temperature, 0; sum = 0 when nothing counts).
@@ -19,13 +18,6 @@ struct Params {
   V: u32,
   inv_temperature: f32,
 }
-
-const WG: u32 = 64u;
-const CHUNK: u32 = 1024u;
-const PER: u32 = CHUNK / WG; // slots per invocation
-const KEEP: u32 = 128u;
-const PAD_ID: u32 = 0xffffffffu;
-const NEG_INF_BITS: u32 = 0xff800000u;
 
 const ENTRIES: u32 = 65u;
 
@@ -60,62 +52,6 @@ fn merge(a: Partial, b: Partial, inv_t: f32) -> Partial {
   );
 }
 
-var<workgroup> keys: array<u32, CHUNK + CHUNK / 16u>;
-var<workgroup> ids: array<u32, CHUNK + CHUNK / 16u>;
-
-fn at(slot: u32) -> u32 {
-  return slot + (slot >> 4u);
-}
-
-// Larger key = larger value. Negative floats have their bits reversed by the complement,
-// positive ones are lifted above them by the sign bit.
-fn key_of(raw: u32) -> u32 {
-  var bits = raw;
-  if ((bits & 0x7fffffffu) > 0x7f800000u) {
-    bits = NEG_INF_BITS;
-  }
-  if ((bits & 0x7fffffffu) == 0u) {
-    bits = 0u;
-  }
-  if ((bits & 0x80000000u) != 0u) {
-    return ~bits;
-  }
-  return bits | 0x80000000u;
-}
-
-fn bits_of(key: u32) -> u32 {
-  if ((key & 0x80000000u) != 0u) {
-    return key & 0x7fffffffu;
-  }
-  return ~key;
-}
-
-// Whether the entry at (skewed) index a ranks before the one at b.
-fn before(a: u32, b: u32) -> bool {
-  return keys[a] > keys[b] || (keys[a] == keys[b] && ids[a] < ids[b]);
-}
-
-// Orders slots lo < hi: best first when `descending`, else worst first. (Equal entries are
-// only ever padding, and swapping those changes nothing.)
-fn compare_exchange(lo_slot: u32, hi_slot: u32, descending: bool) {
-  let lo = at(lo_slot);
-  let hi = at(hi_slot);
-  if (before(hi, lo) == descending) {
-    let k = keys[lo];
-    let i = ids[lo];
-    keys[lo] = keys[hi];
-    ids[lo] = ids[hi];
-    keys[hi] = k;
-    ids[hi] = i;
-  }
-}
-
-// Pair p of a stage with stride j: the slots differing only in bit j. Pairs PER/2 * lid ..
-// PER/2 * (lid + 1) - 1 lie in the invocation's own block while j < PER.
-fn pair_lo(p: u32, j: u32) -> u32 {
-  return ((p & ~(j - 1u)) << 1u) | (p & (j - 1u));
-}
-
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
@@ -146,63 +82,7 @@ fn main(
   }
   partials[lid] = acc;
 
-  // Bitonic sort of each run of KEEP; bit KEEP of the slot alternates the direction per
-  // run. A barrier goes wherever a stage or the one before it crosses blocks.
-  var crossed = true;
-  for (var k = 2u; k <= KEEP; k <<= 1u) {
-    for (var j = k >> 1u; j > 0u; j >>= 1u) {
-      if (crossed || j >= PER) {
-        workgroupBarrier();
-      }
-      for (var r = 0u; r < PER / 2u; r++) {
-        let lo = pair_lo(lid * (PER / 2u) + r, j);
-        compare_exchange(lo, lo + j, (lo & k) == 0u);
-      }
-      crossed = j >= PER;
-    }
-  }
-
-  // Halve the runs until one is left; output run m is descending when m is even.
-  for (var runs = CHUNK / KEEP; runs > 1u; runs >>= 1u) {
-    let kept = runs / 2u * KEEP;
-    var best_key: array<u32, PER / 2u>;
-    var best_id: array<u32, PER / 2u>;
-    workgroupBarrier();
-    for (var r = 0u; r < PER / 2u; r++) {
-      let p = lid * (PER / 2u) + r;
-      if (p < kept) {
-        let a = at((p / KEEP) * 2u * KEEP + p % KEEP);
-        var pick = at((p / KEEP) * 2u * KEEP + p % KEEP + KEEP);
-        if (before(a, pick)) {
-          pick = a;
-        }
-        best_key[r] = keys[pick];
-        best_id[r] = ids[pick];
-      }
-    }
-    workgroupBarrier();
-    for (var r = 0u; r < PER / 2u; r++) {
-      let p = lid * (PER / 2u) + r;
-      if (p < kept) {
-        keys[at(p)] = best_key[r];
-        ids[at(p)] = best_id[r];
-      }
-    }
-    crossed = true;
-    for (var j = KEEP / 2u; j > 0u; j >>= 1u) {
-      if (crossed || j >= PER) {
-        workgroupBarrier();
-      }
-      for (var r = 0u; r < PER / 2u; r++) {
-        let p = lid * (PER / 2u) + r;
-        if (p < kept / 2u) {
-          let lo = pair_lo(p, j);
-          compare_exchange(lo, lo + j, ((lo / KEEP) & 1u) == 0u);
-        }
-      }
-      crossed = j >= PER;
-    }
-  }
+  select_chunk_top(lid);
 
   workgroupBarrier();
   for (var i = lid; i < ENTRIES; i += WG) {

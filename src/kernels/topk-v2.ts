@@ -1,10 +1,13 @@
-import lseSource from '../../shaders/topk_lse.wgsl?raw';
+import lseKernel from '../../shaders/topk_lse.wgsl?raw';
 import mergeSource from '../../shaders/topk_merge.wgsl?raw';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 import { LOGSUMEXP_OUTPUT_BYTES } from './logsumexp.ts';
 import { TOPK_CHUNK, TOPK_ENTRIES, TOPK_OUTPUT_BYTES } from './topk.ts';
+import { linkChunkTop } from './chunk-top.ts';
+
+const lseSource = linkChunkTop(lseKernel);
 
 export const topkLseLayout = new UniformLayout([
   ['V', 'u32'],

@@ -22,32 +22,8 @@ const NEG_INF_BITS: u32 = 0xff800000u;
 @group(0) @binding(1) var<storage, read> logits: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 
-// (max, sum exp(l - max), sum exp((l - max) * inv_temperature)); sum1 == 0 means "no values",
-// so no infinity is ever computed with.
-struct Partial {
-  m: f32,
-  sum1: f32,
-  sumt: f32,
-}
-
+// Partial and merge: shaders/lib/softmax_partial.wgsl, linked before this file.
 var<workgroup> partials: array<Partial, WG>;
-
-fn merge(a: Partial, b: Partial, inv_t: f32) -> Partial {
-  if (b.sum1 == 0.0) {
-    return a;
-  }
-  if (a.sum1 == 0.0) {
-    return b;
-  }
-  let m = max(a.m, b.m);
-  let da = a.m - m;
-  let db = b.m - m;
-  return Partial(
-    m,
-    a.sum1 * exp(da) + b.sum1 * exp(db),
-    a.sumt * exp(da * inv_t) + b.sumt * exp(db * inv_t),
-  );
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {

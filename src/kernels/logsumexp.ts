@@ -1,7 +1,10 @@
-import source from '../../shaders/logsumexp.wgsl?raw';
+import logsumexpKernel from '../../shaders/logsumexp.wgsl?raw';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
+import { linkWgsl } from './wgsl-lib.ts';
+
+const source = linkWgsl(logsumexpKernel, 'softmaxPartial');
 
 export const logsumexpLayout = new UniformLayout([
   ['V', 'u32'],

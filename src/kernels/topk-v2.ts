@@ -5,9 +5,9 @@ import { UniformLayout } from '../gpu/uniform-layout.ts';
 import { KernelCall } from './kernel-call.ts';
 import { LOGSUMEXP_OUTPUT_BYTES } from './logsumexp.ts';
 import { TOPK_CHUNK, TOPK_ENTRIES, TOPK_OUTPUT_BYTES } from './topk.ts';
-import { linkChunkTop } from './chunk-top.ts';
+import { linkWgsl } from './wgsl-lib.ts';
 
-const lseSource = linkChunkTop(lseKernel);
+const lseSource = linkWgsl(lseKernel, 'chunkTop', 'softmaxPartial');
 
 export const topkLseLayout = new UniformLayout([
   ['V', 'u32'],

@@ -1,10 +1,10 @@
 import topkKernel from '../../shaders/topk.wgsl?raw';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { UniformLayout } from '../gpu/uniform-layout.ts';
-import { linkChunkTop } from './chunk-top.ts';
+import { linkWgsl } from './wgsl-lib.ts';
 import { KernelCall, grid1d } from './kernel-call.ts';
 
-const source = linkChunkTop(topkKernel);
+const source = linkWgsl(topkKernel, 'chunkTop');
 
 export const topkLayout = new UniformLayout([
   ['n', 'u32'],

@@ -93,6 +93,10 @@ def parse_args():
                    help="if > 0, the cosine schedule runs on wall time: progress = max(step/steps, elapsed/budget), "
                         "training ends when progress reaches 1 (robust to a shared, busy CPU)")
     p.add_argument("--max-minutes", type=float, default=45.0, help="hard stop after this wall time, keep the best checkpoint")
+    p.add_argument("--keep-induction", type=float, default=0.0, metavar="MAX_VAL",
+                   help="if > 0, keep the checkpoint with the highest best induction score among the evaluations "
+                        "whose validation loss is at most MAX_VAL (the text must not get worse), instead of the one "
+                        "with the lowest validation loss")
     p.add_argument("--export-only", action="store_true", help="skip training, export from --ckpt")
     p.add_argument("--bench", type=int, default=0, help="only time this many training steps and exit")
     return p.parse_args()
@@ -469,8 +473,12 @@ def main():
                                 "best_induction": round(float(ind.max()), 3)})
                 log(f"== eval step {step + 1}: train {trl:.4f} val {vl:.4f} ({el / 60:.1f} min), L0H0 previous "
                     f"{float(prev[0, 0]):.3f}, induction by layer {[round(float(v), 3) for v in ind.max(1).values]}")
-                if vl < best:
-                    best = vl
+                # What "better" means: the lowest validation loss, or with --keep-induction the strongest
+                # induction head among the checkpoints whose text is no worse than MAX_VAL.
+                score = vl if args.keep_induction <= 0 else (
+                    -float(ind.max()) if vl <= args.keep_induction else float("inf"))
+                if score < best:
+                    best = score
                     torch.save({"model": model.state_dict(), "seen": seen, "args": vars(args), "history": history,
                                 "step": step + 1, "seconds": el, "unseen_target_fix": True}, ckpt_path)
                     log(f"   saved {ckpt_path}")

@@ -97,14 +97,14 @@ test('direct logit attribution: the bars and β add up to the logit shown, as th
   await expect(view.getByRole('alert')).toHaveText(/is 2 tokens, not one/);
   await expect(view.getByTestId('dla-run')).toBeDisabled();
   // Another position typed: its token shows beside it and the next token is proposed; a
-  // position past the text is clamped to the last.
+  // position past the text is clamped to the last (6: four prompt tokens, three generated).
   await view.getByTestId('dla-position').fill('2');
   await view.getByTestId('dla-position').press('Enter');
   await expect(view.getByTestId('dla-position-token')).toHaveText('␣brown');
   await expect(view.getByTestId('dla-token')).toHaveValue(' fox');
   await view.getByTestId('dla-position').fill('99');
   await view.getByTestId('dla-position').press('Enter');
-  await expect(view.getByTestId('dla-position')).toHaveValue('5');
+  await expect(view.getByTestId('dla-position')).toHaveValue('6');
   await view.getByTestId('dla-token').fill(last.replace(/↵/g, '\n'));
   await snapView(view, info, 'logit-attribution');
 });

@@ -14,8 +14,18 @@ export interface TokenPiece {
 
 const END_OF_TEXT = '<|endoftext|>';
 
-/** Built on first use and shared: unpacking 50k tokens takes a noticeable moment. */
-let tokenBytesById: readonly Uint8Array[] | undefined;
+/**
+ * Every token's bytes in one buffer, token `id` at offsets[id] .. offsets[id + 1]: two
+ * objects rather than 50k small arrays, which every garbage collection of the page would
+ * otherwise trace. Built on first use and shared: unpacking 50k tokens takes a moment.
+ */
+interface TokenByteTable {
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
+let tokenTable: TokenByteTable | undefined;
+/** Each token's own text, decoded on first use: a run decodes ~10 candidates per token. */
+let tokenTexts: (string | undefined)[] | undefined;
 /**
  * The BPE encoder, built on the first encode and shared by every instance: building it takes
  * ~0.5 s on a laptop, a frozen page if a view made its own tokenizer mid-run to decode text.
@@ -28,14 +38,16 @@ export class Gpt2Tokenizer {
   /** Token ids are 0 .. VOCAB_SIZE - 1. */
   static readonly VOCAB_SIZE = 50257;
 
-  /** Raw bytes of every token, indexed by id. */
-  private readonly bytes: readonly Uint8Array[];
+  private readonly table: TokenByteTable;
+  private readonly texts: (string | undefined)[];
   // ignoreBOM: a token holding the bytes EF BB BF is text like any other, not a marker to drop.
   private readonly utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor() {
-    tokenBytesById ??= tokenByteTable();
-    this.bytes = tokenBytesById;
+    tokenTable ??= tokenByteTable();
+    tokenTexts ??= new Array<string | undefined>(Gpt2Tokenizer.VOCAB_SIZE);
+    this.table = tokenTable;
+    this.texts = tokenTexts;
   }
 
   /**
@@ -49,6 +61,7 @@ export class Gpt2Tokenizer {
 
   /** The text of `ids`: their bytes joined, then decoded as UTF-8 (invalid bytes become U+FFFD). */
   decode(ids: readonly number[]): string {
+    if (ids.length === 1) return this.tokenText(ids[0]);
     const parts = ids.map((id) => this.tokenBytes(id));
     const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
@@ -59,24 +72,31 @@ export class Gpt2Tokenizer {
     return this.utf8.decode(joined);
   }
 
+  /** One token's own text (U+FFFD where it holds part of a multi-byte character). */
+  tokenText(id: number): string {
+    const bytes = this.tokenBytes(id);
+    return (this.texts[id] ??= this.utf8.decode(bytes));
+  }
+
   /** The raw bytes of one token (a view: do not modify). */
   tokenBytes(id: number): Uint8Array {
-    if (!Number.isInteger(id) || id < 0 || id >= this.bytes.length) {
+    const { bytes, offsets } = this.table;
+    if (!Number.isInteger(id) || id < 0 || id >= Gpt2Tokenizer.VOCAB_SIZE) {
       throw new RangeError(
-        `${id} is not a GPT-2 token id: ids are integers from 0 to ${this.bytes.length - 1}`,
+        `${id} is not a GPT-2 token id: ids are integers from 0 to ${Gpt2Tokenizer.VOCAB_SIZE - 1}`,
       );
     }
-    return this.bytes[id];
+    return bytes.subarray(offsets[id], offsets[id + 1]);
   }
 
   /** How `text` splits into tokens, with each token's own text. */
   pieces(text: string): TokenPiece[] {
-    return this.encode(text).map((id) => ({ id, text: this.utf8.decode(this.tokenBytes(id)) }));
+    return this.encode(text).map((id) => ({ id, text: this.tokenText(id) }));
   }
 }
 
 /** Unpacks js-tiktoken's rank table (lines of `name offset base64 base64 ...`) into bytes per id. */
-function tokenByteTable(): Uint8Array[] {
+function tokenByteTable(): TokenByteTable {
   const table: Uint8Array[] = new Array<Uint8Array>(Gpt2Tokenizer.VOCAB_SIZE);
   for (const line of gpt2Ranks.bpe_ranks.split('\n')) {
     if (!line) continue;
@@ -103,7 +123,11 @@ function tokenByteTable(): Uint8Array[] {
       `js-tiktoken's GPT-2 table does not map ${Gpt2Tokenizer.EOT} to ${END_OF_TEXT}`,
     );
   }
-  return table;
+  const offsets = new Uint32Array(table.length + 1);
+  table.forEach((b, id) => (offsets[id + 1] = offsets[id] + b.length));
+  const bytes = new Uint8Array(offsets[table.length]);
+  table.forEach((b, id) => bytes.set(b, offsets[id]));
+  return { bytes, offsets };
 }
 
 function base64Bytes(b64: string): Uint8Array {

@@ -74,8 +74,7 @@ export class Gpt2Tokenizer {
 
   /** One token's own text (U+FFFD where it holds part of a multi-byte character). */
   tokenText(id: number): string {
-    const bytes = this.tokenBytes(id);
-    return (this.texts[id] ??= this.utf8.decode(bytes));
+    return this.texts[id] ?? (this.texts[id] = this.utf8.decode(this.tokenBytes(id)));
   }
 
   /** The raw bytes of one token (a view: do not modify). */

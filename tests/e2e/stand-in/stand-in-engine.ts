@@ -30,6 +30,10 @@ const CONFIG: Gpt2Config = {
 /** Common English word tokens, so the output reads as text rather than noise. */
 const WORDS = [' the', ' of', ' and', ' to', ' a', ' in', ' that', ' it', ' was', ' her', ' he'];
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The next macrotask (a MessageChannel, which, unlike setTimeout, is not clamped to 4 ms). */
 function nextTask(): Promise<void> {
   return new Promise((resolve) => {
@@ -69,8 +73,12 @@ export class StandInEngine implements PlaygroundEngine {
         return { reason: 'context_full', length: context.length, rest: '' };
       }
       const settings = request.settings();
-      do await nextTask();
-      while (performance.now() < started + (index * 1000) / this.tokensPerSecond);
+      // Token `index` is due at started + index / rate. Ahead of that the stand-in sleeps on a
+      // timer, leaving the main thread idle as it is while a real GPU computes (a busy wait
+      // would leave the page no idle time at all, which no engine does); due or late, it
+      // still yields a task per token, as a GPU readback resolves in one.
+      const ahead = started + (index * 1000) / this.tokensPerSecond - performance.now();
+      await (ahead > 1 ? sleep(ahead) : nextTask());
       if (request.signal?.aborted) return { reason: 'cancelled', length: context.length, rest: '' };
       const candidates = this.wordIds.map((id, rank) => {
         const prob = 0.5 / (rank + 1) ** 1.5;

@@ -14,7 +14,7 @@
 //   group = wid.y * groups_x + wid.x).
 //
 // The chunk sits in workgroup memory (8.5 KiB); the selection is shaders/lib/chunk_top.wgsl,
-// linked before this file (it defines WG, CHUNK, PER, KEEP, the key order and the padding).
+// linked before this file (it defines KEEP, the key order and the padding).
 
 struct Params {
   n: u32, // input entries
@@ -22,6 +22,10 @@ struct Params {
   groups_x: u32, // workgroups along x in the dispatch grid
   keep_out: u32, // entries each workgroup writes, <= KEEP
 }
+
+const WG: u32 = 64u;
+const CHUNK: u32 = 1024u;
+const PER: u32 = CHUNK / WG; // slots per invocation: chunk_top.wgsl's compare-exchange blocks
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<u32>;

@@ -19,6 +19,10 @@ struct Params {
   inv_temperature: f32,
 }
 
+const WG: u32 = 64u;
+const CHUNK: u32 = 1024u;
+const PER: u32 = CHUNK / WG; // slots per invocation: chunk_top.wgsl's compare-exchange blocks
+
 const ENTRIES: u32 = 65u;
 
 @group(0) @binding(0) var<uniform> params: Params;

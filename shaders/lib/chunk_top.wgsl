@@ -1,5 +1,5 @@
 // The best KEEP = 128 of a chunk of CHUNK = 1024 (key, id) entries held in workgroup
-// memory, by one workgroup of WG = 64: linked before topk.wgsl and topk_lse.wgsl, which load
+// memory, by one workgroup of WG = 64 (both declared by the kernel): linked before topk.wgsl and topk_lse.wgsl, which load
 // the chunk into `keys` / `ids` (through `at`, keys from `key_of`), call `select_chunk_top`
 // and read the best entries, best first, from slots 0..KEEP-1.
 // Order: value descending, then id ascending, a total order, so rounds and merges compose
@@ -16,9 +16,7 @@
 // different banks. Everything is compared as integers: sort keys are the f32 bits mapped to
 // an order-preserving u32, so no float compare meets NaN or inf.
 
-const WG: u32 = 64u;
-const CHUNK: u32 = 1024u;
-const PER: u32 = CHUNK / WG; // slots per invocation
+// The kernel declares its geometry: WG (64), CHUNK (1024) and PER = CHUNK / WG (16).
 const KEEP: u32 = 128u;
 const PAD_ID: u32 = 0xffffffffu;
 const NEG_INF_BITS: u32 = 0xff800000u;

@@ -84,10 +84,10 @@ export async function startTinyHub(
 }
 
 /**
- * The engine's CLI run in Node (Dawn) on the bundled model: the text the page must show
- * for the same prompt, seed and settings.
+ * One of the engine's CLIs (src/cli/SCRIPT.ts) run in Node (Dawn) on the bundled model with
+ * --json: the last line of its output, parsed. The numbers the page must show.
  */
-export function cliGenerate(args: string[]): { ids: number[]; text: string } {
+function cliJson<T>(script: string, args: string[], timeout: number): T {
   const out = execFileSync(
     process.execPath,
     [
@@ -95,16 +95,26 @@ export function cliGenerate(args: string[]): { ids: number[]; text: string } {
       'tsx',
       '--import',
       './src/cli/register-raw.mjs',
-      'src/cli/generate.ts',
+      `src/cli/${script}.ts`,
+      ...args,
       '--model',
       'weights/tiny-trained',
       '--json',
-      ...args,
     ],
-    { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines = out.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as { ids: number[]; text: string };
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** `npm run generate` on the bundled model: the text the page must show for the same run. */
+export function cliGenerate(args: string[]): { ids: number[]; text: string } {
+  return cliJson('generate', args, 120_000);
+}
+
+/** `npm run inspect -- COMMAND ...` on the bundled model in f16, as the page loads it. */
+export function cliInspect<T>(args: string[]): T {
+  return cliJson('inspect', [...args, '--f16'], 240_000);
 }
 
 /** Picks `files` through the model picker's "Files on this computer…" chooser. */

@@ -1,7 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Locator, TestInfo } from '@playwright/test';
-import { BUNDLED, chips, download, generateButton, openReady, waitForMaxTokens } from './app.ts';
+import {
+  BUNDLED,
+  chips,
+  cliInspect,
+  download,
+  generateButton,
+  openReady,
+  waitForMaxTokens,
+} from './app.ts';
 import { expect, test } from './fixtures.ts';
 
 // Direct logit attribution and head roles in the playground on the bundled model (4 layers x
@@ -9,27 +16,6 @@ import { expect, test } from './fixtures.ts';
 
 test.use({ viewport: { width: 1280, height: 1800 } });
 test.setTimeout(360_000);
-
-function cliInspect<T>(args: string[]): T {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './src/cli/register-raw.mjs',
-      'src/cli/inspect.ts',
-      ...args,
-      '--model',
-      'weights/tiny-trained',
-      '--f16',
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const lines = out.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
-}
 
 interface Dla {
   ids: number[];

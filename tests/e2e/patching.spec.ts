@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { Gpt2Tokenizer } from '../../src/tokenizer/gpt2-tokenizer.ts';
 import { IOI_EXAMPLE } from '../../src/ui/interventions/patching-form.ts';
-import { BUNDLED, download, openReady } from './app.ts';
+import { BUNDLED, cliInspect, download, openReady } from './app.ts';
 import { expect, test } from './fixtures.ts';
 
 // Activation patching in the playground on the bundled model (4 layers x 4 heads), checked
@@ -24,32 +23,18 @@ interface CliPatch {
 }
 
 function cliPatch(): CliPatch {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './src/cli/register-raw.mjs',
-      'src/cli/inspect.ts',
-      'patch',
-      '--model',
-      'weights/tiny-trained',
-      '--f16',
-      '--json',
-      '--clean',
-      IOI_EXAMPLE.clean,
-      '--corrupt',
-      IOI_EXAMPLE.corrupt,
-      '--right',
-      IOI_EXAMPLE.right,
-      '--wrong',
-      IOI_EXAMPLE.wrong,
-    ],
-    { encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const lines = out.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as CliPatch;
+  const { clean, corrupt, right, wrong } = IOI_EXAMPLE;
+  return cliInspect<CliPatch>([
+    'patch',
+    '--clean',
+    clean,
+    '--corrupt',
+    corrupt,
+    '--right',
+    right,
+    '--wrong',
+    wrong,
+  ]);
 }
 
 function view(page: Page): Locator {

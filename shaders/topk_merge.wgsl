@@ -7,14 +7,25 @@
 // union is its place in its own list plus, for every other list, how many of its entries
 // come first (a binary search); entries of rank < ENTRIES are written at their rank. The
 // order is total, so ranks are distinct. A search stops once the rank reaches ENTRIES.
+// With sample = 1 it then chooses the next token from them as sample.wgsl does (the walk
+// of shaders/lib/sample_walk.wgsl, linked before) and writes its id to ids[out_index]:
+// pipelined decode without a dispatch of its own.
 // Bindings: 0 Params, 1 candidates: array<vec2<u32>>[lists * ENTRIES], 2 stats:
-//   array<vec4<f32>>[lists], 3 out: array<vec2<u32>>[ENTRIES], 4 lse: array<u32>[4].
+//   array<vec4<f32>>[lists], 3 out: array<vec2<u32>>[ENTRIES], 4 lse: array<u32>[4],
+//   5 ids: array<u32> (written only when sampling).
 // Dispatch: 1 workgroup of 256 (GPT-2: 50 lists, 3250 entries, about 13 per invocation).
 
 struct Params {
   V: u32,
   lists: u32,
   inv_temperature: f32,
+  // 1: choose the next token (the fields below are sample.wgsl's).
+  sample: u32,
+  greedy: u32,
+  top_k: u32,
+  top_p: f32,
+  u: f32,
+  out_index: u32,
 }
 
 const WG: u32 = 256u;
@@ -27,6 +38,11 @@ const NEG_INF_BITS: u32 = 0xff800000u;
 @group(0) @binding(2) var<storage, read> stats: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<vec2<u32>>;
 @group(0) @binding(4) var<storage, read_write> lse: array<u32>;
+@group(0) @binding(5) var<storage, read_write> ids: array<u32>;
+
+fn sample_candidate(i: u32) -> vec2<u32> {
+  return out[i];
+}
 
 // Order-preserving u32 of canonical f32 bits (as topk.wgsl's key_of; the lists hold no NaN).
 fn key_of(bits: u32) -> u32 {
@@ -83,6 +99,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     out[r] = vec2(NEG_INF_BITS, PAD_ID);
   }
 
+  // The walk below reads what every invocation wrote to out.
+  storageBarrier();
   if (lid == 0u) {
     let inv_t = params.inv_temperature;
     var m = 0.0;
@@ -110,5 +128,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     lse[1] = bitcast<u32>(sum1);
     lse[2] = bitcast<u32>(sumt);
     lse[3] = bitcast<u32>(inv_t);
+    if (params.sample == 1u) {
+      let s = SampleSettings(params.greedy, params.top_k, params.top_p, inv_t, params.u, params.V);
+      ids[params.out_index] = sample_walk(s, sumt);
+    }
   }
 }

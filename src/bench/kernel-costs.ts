@@ -114,12 +114,16 @@ export const KERNEL_COSTS: Record<string, CostModel> = {
     flops: 4 * V,
     loadBytes: 4,
   }),
-  topk_merge: ({ lists }) => ({
-    bytesRead: lists * (65 * 8 + 16),
-    bytesWritten: 65 * 8 + 16,
-    flops: 4 * lists,
+  // With sample = 1 the merge also walks its 65 candidates (read back from its own output)
+  // and writes the chosen id: sample's cost on top.
+  topk_merge: ({ lists, sample }) => ({
+    bytesRead: lists * (65 * 8 + 16) + (sample ? 65 * 8 : 0),
+    bytesWritten: 65 * 8 + 16 + (sample ? 4 : 0),
+    flops: 4 * lists + (sample ? SAMPLE_FLOPS : 0),
     loadBytes: 4,
   }),
+  // The walk over the 65 candidates: a few passes of an exp and an add each.
+  sample: () => ({ bytesRead: 65 * 8 + 16, bytesWritten: 4, flops: SAMPLE_FLOPS, loadBytes: 8 }),
   layernorm_v2: (p, c) => ({ ...KERNEL_COSTS.layernorm(p, c), loadBytes: 16 }),
   attention_probs: ({ n, C, NH }) => ({
     bytesRead: 2 * n * (C / NH) * F32,
@@ -149,6 +153,9 @@ export const KERNEL_COSTS: Record<string, CostModel> = {
     loadBytes: 4,
   }),
 };
+
+/** At most four passes (top-p mass, reach, norm, draw) of an exp and a few ops per candidate. */
+const SAMPLE_FLOPS = 4 * 65 * 4;
 
 export class MissingCostError extends Error {
   override name = 'MissingCostError';

@@ -1,3 +1,4 @@
+import { formatLoopTiming, timeGenerationLoop, type LoopTiming } from './loop-timing.ts';
 import { DispatchRecorder } from '../gpu/dispatch-recorder.ts';
 import type { GpuContext } from '../gpu/gpu-context.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';
@@ -99,8 +100,13 @@ export interface BenchResult {
     weightBytes: number;
     /** Weight bytes read per second: how close decode comes to the GPU's memory bandwidth. */
     weightGBPerSecond: number;
+    /** The generation loop, pipelined and not, timed in this run. */
+    loop: LoopTiming;
   };
 }
+
+/** A decode step as generation queues it: choosing the next token on the GPU too. */
+const GREEDY_ON_GPU = { temperature: 0, topK: 0, topP: 1, u: 0 };
 
 /**
  * A GPT-2-shaped checkpoint with random weights, generated in memory (no download). F16 in
@@ -157,12 +163,17 @@ export async function runBench(
     for (let s = 0; s < steps; s++) {
       status(`decode step ${s + 1}/${steps}`);
       decodeRec = new DispatchRecorder();
-      const r = await model.forward([last], T + 1 + s, 1, { recorder: decodeRec });
+      // As generation runs it: the GPU also chooses the next token (pipelined decode).
+      const r = await model.forward([last], T + 1 + s, 1, {
+        recorder: decodeRec,
+        sample: GREEDY_ON_GPU,
+      });
       last = r.candidates[0].id;
       ms += r.stats.ms;
       stats = r.stats;
     }
     const msPerStep = ms / steps;
+    const loop = await timeGenerationLoop(engine, steps, status);
     // Kernel timing replays the steps' dispatches, so it comes after every measured result.
     status('timing each kind of kernel of a decode step');
     const decodeKernelMs = await timeStepByOp(gpu, decodeRec, {
@@ -220,6 +231,7 @@ export async function runBench(
         readbackBytes: stats.readbackBytes,
         weightBytes: stats.weightBytes,
         weightGBPerSecond: stats.weightBytes / (msPerStep * 1e6),
+        loop,
         ...report(decodeRec, decodeKernelMs, msPerStep),
       },
     };
@@ -266,7 +278,7 @@ export async function benchStructure(
       model: files.description,
       storage: engine.storage,
       decodeKernels,
-      decode: { position: T, ...step(engine.model.recordForward(1, T)) },
+      decode: { position: T, ...step(engine.model.recordForward(1, T, GREEDY_ON_GPU)) },
       prefill: { tokens: T, ...step(engine.model.recordForward(T, 0)) },
     };
   } finally {
@@ -310,6 +322,7 @@ export function formatBench(r: BenchResult): string {
       `${r.decode.readbackBytes} bytes read back, ${mb(r.decode.weightBytes)} of weights read`,
     `          ${r.decode.structure.weightReaders.dispatches} dispatches read weights, the ` +
       `narrowest with ${r.decode.structure.weightReaders.minInvocations} invocations`,
+    formatLoopTiming(r.decode.loop),
     formatPeak(r.peak),
     formatStepRoofline('decode', r.decode.roofline),
     formatStepRoofline('prefill', r.prefill.roofline),

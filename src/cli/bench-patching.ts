@@ -47,11 +47,27 @@ await runCli(USAGE, async (argv) => {
       ) =>
         `${label.padEnd(28)} ${s.forwards} forwards (L=${L}, H=${NH}, T=${T}), ${s.submits} submits, ` +
         `${s.dispatches} dispatches, ${(s.ms / 1000).toFixed(2)} s, ${(s.ms / s.forwards).toFixed(1)} ms/forward`;
-      const batched = await runPatching(engine, request, { forwardsPerSubmit: perSubmit });
+      // A GPT-2-small sweep takes many minutes on a CPU emulator: say how far it got.
+      const started = performance.now();
+      let lastReport = started;
+      const onProgress = (done: number, total: number) => {
+        const now = performance.now();
+        if (now - lastReport < 10_000 && done < total) return;
+        lastReport = now;
+        const s = (now - started) / 1000;
+        const eta = done > 0 ? ((s / done) * (total - done)).toFixed(0) : '?';
+        process.stderr.write(
+          `  ${done}/${total} patched runs, ${s.toFixed(0)} s, ~${eta} s left\n`,
+        );
+      };
+      const batched = await runPatching(engine, request, {
+        forwardsPerSubmit: perSubmit,
+        onProgress,
+      });
       process.stdout.write(`${files.description}, ${engine.storage}\n`);
       process.stdout.write(line(`sweep, ${perSubmit} per submit:`, batched.stats) + '\n');
       if (args.get('compare')) {
-        const single = await runPatching(engine, request, { forwardsPerSubmit: 1 });
+        const single = await runPatching(engine, request, { forwardsPerSubmit: 1, onProgress });
         process.stdout.write(line('sweep, 1 per submit:', single.stats) + '\n');
         process.stdout.write(
           `batched / one per submit: ${(batched.stats.ms / single.stats.ms).toFixed(2)}x the time\n`,

@@ -8,6 +8,7 @@ import {
   type CandidateProb,
   type Selection,
 } from './sampler.ts';
+import { gpuSamplingBlocker } from './pipeline-policy.ts';
 import { inverseTemperature, type SamplingSettings } from './sampling-settings.ts';
 import { Gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer.ts';
 import { StreamingTextDecoder } from '../tokenizer/streaming-decoder.ts';
@@ -29,6 +30,12 @@ export interface TokenStep {
   settings: SamplingSettings;
   /** The candidates on the GPU did not prove the kept set: the full logits were read back. */
   usedFullLogits: boolean;
+  /**
+   * Whether the GPU went on to the next step without waiting for the CPU after this token:
+   * the step after it had been queued on the GPU sampler's choice, which the CPU sampler
+   * then confirmed. `note` says why not ('' when it did).
+   */
+  pipeline: { ahead: boolean; note: string };
   /** Tokens the forward pass of this step processed (the prompt for the first step, then 1). */
   forwardTokens: number;
   timings: { forwardMs: number; sampleMs: number; totalMs: number };
@@ -75,6 +82,12 @@ export interface GenerationRequest {
    * before every step, like `settings`, so profiling can be switched while tokens stream.
    */
   profile?: boolean | (() => boolean);
+  /**
+   * Queue each decode step on the GPU's own choice of its token before the step before it
+   * is read back, so the GPU never waits for the CPU between tokens (default true). The
+   * tokens are the same either way: the CPU sampler checks every choice.
+   */
+  pipeline?: boolean;
   /**
    * Ids whose text the caller already has (earlier output): the streaming decoder resumes
    * after them, so a character split between two runs (Continue, Step) comes out whole.
@@ -124,64 +137,153 @@ export async function* generateTokens(
     typeof request.maxNewTokens === 'function'
       ? request.maxNewTokens()
       : (request.maxNewTokens ?? Infinity);
+  const profiling = () =>
+    typeof request.profile === 'function' ? request.profile() : request.profile === true;
+  /** Whether the step choosing token `index` is followed by another, as far as is known now. */
+  const continues = (index: number, position: number) =>
+    !request.step && position < lastPosition && index + 1 < maxNewTokens();
+
+  /**
+   * Queues the step that chooses token `index` at `position` (= the context length then):
+   * on `ids` from pos0, or on the token the GPU sampler of the step before chose. It asks
+   * the GPU to choose too when the step after it may be queued ahead.
+   */
+  const queue = (index: number, position: number, ids: number[] | null, pos0: number): Step => {
+    const settings = request.settings();
+    const profile = profiling();
+    let blocker = gpuSamplingBlocker(settings, model.sampleVocab);
+    if (request.pipeline === false) blocker = 'pipelining is off for this run';
+    else if (profile) blocker = 'profiling times one step at a time';
+    else if (!continues(index, position)) blocker = 'the run ends here';
+    else if (blocker === '' && wrongGuess) {
+      // A guess thrown away costs a whole step: after one, wait for the CPU for a step.
+      blocker = 'the GPU guessed the token before wrong';
+    }
+    const u = settings.temperature > 0 ? new Rng(settings.seed, position).next() : 0;
+    const options = {
+      profile,
+      sample: blocker === '' ? { ...settings, u } : undefined,
+    };
+    const invT = inverseTemperature(settings);
+    const t0 = performance.now();
+    const readback = ids
+      ? model.forward(ids, pos0, invT, options)
+      : model.forwardSampled(pos0, invT, options);
+    // Read only after the caller has queued what follows; a rejection is seen then.
+    readback.catch(() => {});
+    return { settings, u, readback, t0, blocker, forwardTokens: ids?.length ?? 1 };
+  };
+
+  let wrongGuess = false;
   let pos0 = commonPrefix(engine.cachedIds, context);
   if (pos0 > model.position) pos0 = model.position;
   if (pos0 >= context.length) pos0 = context.length - 1; // re-run the last token for its logits
-  let pending = context.slice(pos0);
-  for (let index = 0; ; index++) {
-    if (request.signal?.aborted) return end('cancelled');
-    if (!request.step && index >= maxNewTokens()) return end('max_tokens');
-    const settings = request.settings();
-    const t0 = performance.now();
-    const profile =
-      typeof request.profile === 'function' ? request.profile() : request.profile === true;
-    const readback = await model.forward(pending, pos0, inverseTemperature(settings), { profile });
-    engine.onCache(context);
-    if (!finiteReadback(readback)) {
-      const last = context.length - 1;
-      throw new NonFiniteOutputError(last, await model.firstNonFiniteRow(context[last], last));
+  if (request.signal?.aborted) return end('cancelled');
+  if (!request.step && maxNewTokens() <= 0) return end('max_tokens');
+  let current = queue(0, context.length, context.slice(pos0), pos0);
+  let ahead: Step | null = null;
+  try {
+    for (let index = 0; ; index++) {
+      const position = context.length;
+      // Queue the next step on the GPU's choice before reading this one: the GPU works on
+      // it while the CPU reads, checks and shows this token.
+      if (current.blocker === '' && continues(index, position) && !request.signal?.aborted) {
+        ahead = queue(index + 1, position + 1, null, position);
+      }
+      const readback = await current.readback;
+      engine.onCache(context);
+      if (!finiteReadback(readback)) {
+        await settle(ahead);
+        ahead = null;
+        const last = context.length - 1;
+        throw new NonFiniteOutputError(last, await model.firstNonFiniteRow(context[last], last));
+      }
+      const t1 = performance.now();
+      const { settings, u } = current;
+      let choice: Selection = selectFromCandidates(
+        readback.candidates,
+        readback.lse,
+        settings,
+        u,
+        model.sampleVocab,
+      );
+      let note = current.blocker;
+      let usedFullLogits = false;
+      if ('needsFullLogits' in choice) {
+        usedFullLogits = true;
+        if (note === '' && !ahead) note = `the CPU needed all the logits (${choice.reason})`;
+        choice = selectFromFullLogits(await readback.readLogits(), settings, u);
+      }
+      wrongGuess = false;
+      if (ahead && choice.token !== readback.gpuToken) {
+        // The GPU's f32 walk put the draw on the other side of a boundary, or the token lay
+        // past the candidates: the queued step ran on the wrong token. Its cache writes are
+        // all at `position`, which the next step rewrites.
+        await settle(ahead);
+        ahead = null;
+        wrongGuess = true;
+        note =
+          `the GPU chose token ${String(readback.gpuToken)}, the CPU ${choice.token}` +
+          `${usedFullLogits ? ' from all the logits' : ''}: the next step runs again`;
+      } else if (current.blocker === '' && !ahead) {
+        note = 'the run ends here';
+      }
+      const t2 = performance.now();
+      context.push(choice.token);
+      yield {
+        index,
+        position,
+        id: choice.token,
+        text: decoder.push(choice.token),
+        prob: choice.prob,
+        candidates: choice.distribution,
+        settings,
+        usedFullLogits,
+        pipeline: { ahead: ahead !== null, note: ahead ? '' : note },
+        forwardTokens: current.forwardTokens,
+        timings: { forwardMs: t1 - current.t0, sampleMs: t2 - t1, totalMs: t2 - current.t0 },
+        stats: {
+          ...readback.stats,
+          readbackBytes:
+            readback.stats.readbackBytes + (usedFullLogits ? model.sampleVocab * 4 : 0),
+        },
+      };
+      if ((request.stopAtEndOfText ?? true) && choice.token === Gpt2Tokenizer.EOT) {
+        return end('end_of_text');
+      }
+      if (position >= lastPosition) return end('context_full');
+      if (request.step) return end('step');
+      if (request.signal?.aborted) return end('cancelled');
+      if (index + 1 >= maxNewTokens()) return end('max_tokens');
+      if (ahead) {
+        current = ahead;
+        ahead = null;
+      } else {
+        current = queue(index + 1, position + 1, [choice.token], position);
+      }
     }
-    const t1 = performance.now();
-    const u = settings.temperature > 0 ? new Rng(settings.seed, context.length).next() : 0;
-    let choice: Selection = selectFromCandidates(
-      readback.candidates,
-      readback.lse,
-      settings,
-      u,
-      model.sampleVocab,
-    );
-    let usedFullLogits = false;
-    if ('needsFullLogits' in choice) {
-      usedFullLogits = true;
-      choice = selectFromFullLogits(await model.readLogits(), settings, u);
-    }
-    const t2 = performance.now();
-    const position = context.length;
-    context.push(choice.token);
-    yield {
-      index,
-      position,
-      id: choice.token,
-      text: decoder.push(choice.token),
-      prob: choice.prob,
-      candidates: choice.distribution,
-      settings,
-      usedFullLogits,
-      forwardTokens: pending.length,
-      timings: { forwardMs: t1 - t0, sampleMs: t2 - t1, totalMs: t2 - t0 },
-      stats: {
-        ...readback.stats,
-        readbackBytes: readback.stats.readbackBytes + (usedFullLogits ? model.sampleVocab * 4 : 0),
-      },
-    };
-    if ((request.stopAtEndOfText ?? true) && choice.token === Gpt2Tokenizer.EOT) {
-      return end('end_of_text');
-    }
-    if (position >= lastPosition) return end('context_full');
-    if (request.step) return end('step');
-    pos0 = position;
-    pending = [choice.token];
+  } finally {
+    // A step still queued (the run stopped, or failed) must finish before the model is used
+    // again; its token was either confirmed or is rewritten by the next run.
+    await settle(ahead);
   }
+}
+
+/** A queued step and what it was queued with. */
+interface Step {
+  settings: SamplingSettings;
+  /** The uniform draw for the token this step chooses (0 when greedy). */
+  u: number;
+  readback: Promise<StepReadback>;
+  t0: number;
+  /** Why the GPU does not choose this step's token ('' when it does). */
+  blocker: string;
+  forwardTokens: number;
+}
+
+/** Waits for a queued step whose result is not wanted. */
+async function settle(step: Step | null): Promise<void> {
+  if (step) await step.readback.catch(() => {});
 }
 
 /** Every candidate logit and normaliser a number: a finite model never yields NaN or Inf. */

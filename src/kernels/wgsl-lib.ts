@@ -1,4 +1,5 @@
 import chunkTop from '../../shaders/lib/chunk_top.wgsl?raw';
+import sampleWalk from '../../shaders/lib/sample_walk.wgsl?raw';
 import softmaxPartial from '../../shaders/lib/softmax_partial.wgsl?raw';
 
 /** WGSL written once in shaders/lib/ and linked before each kernel that uses it. */
@@ -7,6 +8,8 @@ const LIBS = {
   chunkTop,
   /** The online softmax normaliser and its pairwise merge (logsumexp, topk_lse). */
   softmaxPartial,
+  /** The GPU's choice of the next token from the sorted candidates (sample, topk_merge). */
+  sampleWalk,
 } as const;
 
 export function linkWgsl(kernel: string, ...libs: (keyof typeof LIBS)[]): string {

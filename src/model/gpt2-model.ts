@@ -35,6 +35,7 @@ import {
   parseLogSumExp,
   type LogitStats,
 } from '../kernels/logsumexp.ts';
+import { SampleCall, type GpuSampleParams } from '../kernels/sample.ts';
 import { TopKCall, type Candidate, TOPK_OUTPUT_BYTES, parseCandidates } from '../kernels/topk.ts';
 import type { Gpt2Config } from './config.ts';
 import { ContextFullError } from './context-full-error.ts';
@@ -49,7 +50,17 @@ export interface StepReadback {
   lse: LogitStats;
   /** GPU work of this step as recorded: submits, dispatches, bytes read back. */
   stats: StepStats;
+  /** The token the GPU sampler chose (when the step was asked to sample; see ForwardOptions). */
+  gpuToken?: number;
+  /**
+   * Reads this step's full logits back (4 x sampleVocab bytes), for when the candidates
+   * cannot decide. A step that sampled on the GPU keeps a copy, so they can be read while
+   * the step after it runs; any other step's logits last until the next forward.
+   */
+  readLogits: () => Promise<Float32Array>;
 }
+
+export type { GpuSampleParams };
 
 export interface StepStats {
   submits: number;
@@ -107,7 +118,19 @@ export interface ForwardOptions {
   profile?: boolean;
   /** Told every dispatch of the step as it is encoded (kernel, workgroups, sizes). */
   recorder?: DispatchRecorder;
+  /**
+   * Also choose the next token on the GPU with these settings and draw, and leave it where
+   * `forwardSampled` reads its token: the next step can then be queued before this one is
+   * read back (pipelined decode). The readback carries the choice as `gpuToken`.
+   */
+  sample?: GpuSampleParams;
 }
+
+/** Steps that may be queued at once: the one being read back and the one after it. */
+export const MAX_STEPS_IN_FLIGHT = 2;
+/** Where a step's readback holds the GPU sampler's token, after the candidates and stats. */
+const TOKEN_OFFSET = TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES;
+const STEP_READBACK_BYTES = TOKEN_OFFSET + 4;
 
 /** One kernel of the forward pass; `snapshot` marks where the residual stream is complete. */
 interface Op {
@@ -169,7 +192,8 @@ export class Gpt2Model {
   private readonly logits: GPUBuffer; // [V]
   private readonly candidatesBuf: GPUBuffer;
   private readonly lseBuf: GPUBuffer;
-  private readonly staging: GPUBuffer;
+  /** Readback buffers of the steps in flight, one each; the rest wait here. */
+  private readonly freeStaging: GPUBuffer[] = [];
   private readonly q: GPUBuffer[] = [];
   private readonly k: GPUBuffer[] = [];
   private readonly v: GPUBuffer[] = [];
@@ -179,6 +203,8 @@ export class Gpt2Model {
   private readonly head: LogitsCall;
   private readonly topk: TopKCall;
   private readonly logsumexp: LogSumExpCall;
+  /** Chooses the next token on the GPU into ids[0], for a pipelined next step. */
+  private readonly sampler: SampleCall;
   /** The v2 decode kernels (null with v1): per layer, then the LM head and sampling support. */
   private readonly decodeLayers: DecodeCalls[] | null = null;
   private readonly headV2: MatvecV2Call | null = null;
@@ -190,6 +216,17 @@ export class Gpt2Model {
   private readonly weightBytesPerStep: number;
   /** KV cache bytes per token: a key and a value row (f32, C wide) in every layer. */
   readonly kvBytesPerToken: number;
+  /** Forwards submitted whose readback has not finished (at most MAX_STEPS_IN_FLIGHT). */
+  private inFlight = 0;
+  /**
+   * Copies of the logits of the last two steps that sampled on the GPU (alternating), so a
+   * step's logits can still be read while the one queued after it overwrites `logits`.
+   */
+  private readonly keptLogits: GPUBuffer[] = [];
+  private keptSlot = 0;
+  /** ids[0] holds the token the GPU sampler of the last step queued chose. */
+  private idsSampled = false;
+  /** Other work on the model (logit lens, sweeps) is running: no forward may start. */
   private busy = false;
   /**
    * Kernels of a prefill (T > 1), matmul, attention and layernorm: v2, or the v1 baselines,
@@ -232,15 +269,19 @@ export class Gpt2Model {
     this.fcOut = buf('mlp_fc_out', P * nInner);
     this.last = buf('ln_f_last', C);
     this.logits = buf('logits', V);
+    this.keptLogits.push(buf('logits.kept.0', V), buf('logits.kept.1', V));
     this.candidatesBuf = gpu.createBuffer('candidates', TOPK_OUTPUT_BYTES, storage);
     this.lseBuf = buf('logsumexp', 4);
     this.buffers.push(this.candidatesBuf);
-    this.staging = gpu.createBuffer(
-      'step.readback',
-      TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
-      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    );
-    this.buffers.push(this.staging);
+    for (let i = 0; i < MAX_STEPS_IN_FLIGHT; i++) {
+      const staging = gpu.createBuffer(
+        `step.readback.${i}`,
+        STEP_READBACK_BYTES,
+        GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      );
+      this.buffers.push(staging);
+      this.freeStaging.push(staging);
+    }
 
     this.embedding = new EmbeddingCall(
       gpu,
@@ -391,6 +432,11 @@ export class Gpt2Model {
       { maxV: V },
     );
     this.logsumexp = new LogSumExpCall(gpu, 'logsumexp', { logits: this.logits, out: this.lseBuf });
+    this.sampler = new SampleCall(gpu, 'sample', {
+      candidates: this.candidatesBuf,
+      stats: this.lseBuf,
+      out: this.ids,
+    });
     if (rowPerOutput) {
       // ln_f of the last row folded into the tied LM head (wte is [V, C] in either layout).
       this.headV2 = new MatvecV2Call(
@@ -406,7 +452,7 @@ export class Gpt2Model {
       this.topkV2 = new TopKLseCall(
         gpu,
         'topk.v2',
-        { logits: this.logits, candidates: this.candidatesBuf, lse: this.lseBuf },
+        { logits: this.logits, candidates: this.candidatesBuf, lse: this.lseBuf, ids: this.ids },
         { maxV: V },
       );
     }
@@ -454,8 +500,9 @@ export class Gpt2Model {
    */
   encodeForward(encoder: GPUCommandEncoder, ids: readonly number[], pos0: number): number {
     this.checkTokens(ids, pos0);
-    if (this.busy) throw new Error('Gpt2Model.encodeForward called while a step is still running');
+    this.assertIdle('encodeForward');
     this.gpu.write(this.ids, new Uint32Array(ids));
+    this.idsSampled = false;
     const ops = this.forwardOps(ids.length, pos0, 1).filter(
       (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
     );
@@ -467,7 +514,9 @@ export class Gpt2Model {
   /**
    * Runs tokens `ids` at positions `pos0 .. pos0 + ids.length - 1` (pos0 <= position: a
    * smaller pos0 rewinds the cache, as when branching), leaving the logits of the last one
-   * on the GPU and returning the sampling candidates.
+   * on the GPU and returning the sampling candidates. The step is submitted before this
+   * is called (an async function runs up to its first await at once), so a caller may
+   * queue the next one (forwardSampled) before awaiting this one.
    */
   async forward(
     ids: readonly number[],
@@ -475,67 +524,120 @@ export class Gpt2Model {
     invTemperature = 1,
     options: ForwardOptions = {},
   ): Promise<StepReadback> {
-    const T = ids.length;
     this.checkTokens(ids, pos0);
-    if (this.busy) throw new Error('Gpt2Model.forward called while a step is still running');
-    this.gpu.assertAlive();
-    this.busy = true;
-    const t0 = performance.now();
-    try {
-      this.gpu.write(this.ids, new Uint32Array(ids));
-      // The timer has a slot per kernel of a plain forward; hooks add kernels.
-      const profile = options.profile === true && this.timer !== null && this.hook === null;
-      const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
-      const ops = this.forwardOps(T, pos0, invTemperature);
-      const dispatches = this.encodeOps(
-        encoder,
-        ops,
-        profile ? this.timer : null,
-        undefined,
-        options.recorder,
-      );
-      encoder.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
-      encoder.copyBufferToBuffer(
-        this.lseBuf,
-        0,
-        this.staging,
-        TOPK_OUTPUT_BYTES,
-        LOGSUMEXP_OUTPUT_BYTES,
-      );
-      this.gpu.device.queue.submit([encoder.finish()]);
-      this.cached = pos0 + T;
-      await this.staging.mapAsync(GPUMapMode.READ);
-      const bytes = this.staging.getMappedRange().slice(0);
-      this.staging.unmap();
-      const lse = parseLogSumExp(bytes, TOPK_OUTPUT_BYTES);
-      const stats: StepStats = {
-        submits: 1,
-        dispatches,
-        readbackBytes: TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES,
-        weightBytes: this.weightBytesPerStep,
-        ms: 0,
-      };
-      if (profile && this.timer) {
-        stats.kernelMs = await this.timer.read(ops.map((o) => o.kind));
-        stats.readbackBytes += this.timer.bytes;
-      }
-      stats.ms = performance.now() - t0;
-      return { candidates: parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES)), lse, stats };
-    } finally {
-      this.busy = false;
+    return this.submitStep(new Uint32Array(ids), pos0, invTemperature, options);
+  }
+
+  /**
+   * One decode step at pos0 on the token the GPU sampler of the step before chose (a
+   * forward with `options.sample`), without the CPU knowing it yet: queued behind that step,
+   * so the GPU goes from one token to the next without waiting for a readback. If the CPU
+   * then chooses differently, run the position again with `forward`: this step's writes to
+   * the cache are all at pos0.
+   */
+  async forwardSampled(
+    pos0: number,
+    invTemperature = 1,
+    options: ForwardOptions = {},
+  ): Promise<StepReadback> {
+    if (!this.idsSampled) {
+      throw new Error('forwardSampled: the last step queued did not choose a token on the GPU');
     }
+    this.checkPosition(1, pos0);
+    return this.submitStep(null, pos0, invTemperature, options);
+  }
+
+  /** Steps submitted whose readback has not finished. */
+  get stepsInFlight(): number {
+    return this.inFlight;
+  }
+
+  private submitStep(
+    ids: Uint32Array | null,
+    pos0: number,
+    invTemperature: number,
+    options: ForwardOptions,
+  ): Promise<StepReadback> {
+    const T = ids?.length ?? 1;
+    if (this.busy) throw new Error('Gpt2Model.forward called while other work is running');
+    if (this.inFlight >= MAX_STEPS_IN_FLIGHT) {
+      throw new Error(`Gpt2Model.forward: ${MAX_STEPS_IN_FLIGHT} steps are already in flight`);
+    }
+    // The timer has a slot per kernel of a plain forward; hooks add kernels. One step at a
+    // time may use it.
+    const profile =
+      options.profile === true && this.timer !== null && this.hook === null && this.inFlight === 0;
+    this.gpu.assertAlive();
+    const t0 = performance.now();
+    if (ids) this.gpu.write(this.ids, ids);
+    const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
+    const sample = options.sample;
+    const ops = this.forwardOps(T, pos0, invTemperature, true, sample);
+    const dispatches = this.encodeOps(
+      encoder,
+      ops,
+      profile ? this.timer : null,
+      undefined,
+      options.recorder,
+    );
+    const staging = this.freeStaging.pop()!;
+    const bytes = TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES + (sample ? 4 : 0);
+    encoder.copyBufferToBuffer(this.candidatesBuf, 0, staging, 0, TOPK_OUTPUT_BYTES);
+    encoder.copyBufferToBuffer(this.lseBuf, 0, staging, TOPK_OUTPUT_BYTES, LOGSUMEXP_OUTPUT_BYTES);
+    let kept: GPUBuffer | null = null;
+    if (sample) {
+      encoder.copyBufferToBuffer(this.ids, 0, staging, TOKEN_OFFSET, 4);
+      // Greedy never needs the full logits; other settings rarely, but then while the next
+      // step is already rewriting them.
+      if (sample.temperature > 0) {
+        kept = this.keptLogits[this.keptSlot];
+        this.keptSlot = 1 - this.keptSlot;
+        encoder.copyBufferToBuffer(this.logits, 0, kept, 0, this.sampleVocab * 4);
+      }
+    }
+    this.gpu.device.queue.submit([encoder.finish()]);
+    this.cached = pos0 + T;
+    this.idsSampled = sample !== undefined;
+    this.inFlight++;
+    const read = async (): Promise<StepReadback> => {
+      try {
+        await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+        const data = staging.getMappedRange(0, bytes).slice(0);
+        staging.unmap();
+        const lse = parseLogSumExp(data, TOPK_OUTPUT_BYTES);
+        const stats: StepStats = {
+          submits: 1,
+          dispatches,
+          readbackBytes: bytes,
+          weightBytes: this.weightBytesPerStep,
+          ms: 0,
+        };
+        if (profile && this.timer) {
+          stats.kernelMs = await this.timer.read(ops.map((o) => o.kind));
+          stats.readbackBytes += this.timer.bytes;
+        }
+        stats.ms = performance.now() - t0;
+        const readback: StepReadback = {
+          candidates: parseCandidates(data.slice(0, TOPK_OUTPUT_BYTES)),
+          lse,
+          stats,
+          readLogits: kept
+            ? () => this.gpu.readF32(kept, 0, this.sampleVocab)
+            : () => this.readLogits(),
+        };
+        if (sample) readback.gpuToken = new Uint32Array(data, TOKEN_OFFSET, 1)[0];
+        return readback;
+      } finally {
+        this.freeStaging.push(staging);
+        this.inFlight--;
+      }
+    };
+    return read();
   }
 
   private checkTokens(ids: readonly number[], pos0: number): void {
-    const { nPositions: P, vocabSize: V } = this.config;
-    const T = ids.length;
-    if (T === 0) throw new RangeError('forward needs at least one token');
-    if (!Number.isInteger(pos0) || pos0 < 0 || pos0 > this.cached) {
-      throw new RangeError(
-        `forward at position ${pos0}, but only ${this.cached} tokens are cached`,
-      );
-    }
-    if (pos0 + T > P) throw new ContextFullError(P, pos0 + T);
+    const V = this.config.vocabSize;
+    this.checkPosition(ids.length, pos0);
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= V) {
         throw new RangeError(`token id ${id} is outside this model's vocabulary (0..${V - 1})`);
@@ -543,11 +645,35 @@ export class Gpt2Model {
     }
   }
 
+  /** Work other than a forward needs the model to itself: no step in flight, nothing else. */
+  private assertIdle(what: string): void {
+    if (this.busy || this.inFlight > 0) {
+      throw new Error(`Gpt2Model: ${what} called while a step is still running`);
+    }
+  }
+
+  private checkPosition(T: number, pos0: number): void {
+    const P = this.config.nPositions;
+    if (T === 0) throw new RangeError('forward needs at least one token');
+    if (!Number.isInteger(pos0) || pos0 < 0 || pos0 > this.cached) {
+      throw new RangeError(
+        `forward at position ${pos0}, but only ${this.cached} tokens are cached`,
+      );
+    }
+    if (pos0 + T > P) throw new ContextFullError(P, pos0 + T);
+  }
+
   /**
    * Every kernel of one forward pass, in order, named by what it is for the timing breakdown;
    * without the LM head and sampling support when `head` is false (the logit lens).
    */
-  private forwardOps(T: number, pos0: number, invTemperature: number, head = true): Op[] {
+  private forwardOps(
+    T: number,
+    pos0: number,
+    invTemperature: number,
+    head = true,
+    sample?: GpuSampleParams,
+  ): Op[] {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
     const sampleV = this.sampleVocab;
     const linear = T === 1 ? 'matvec' : 'matmul';
@@ -593,12 +719,14 @@ export class Gpt2Model {
     const headV2 = this.headV2;
     const topkV2 = this.topkV2;
     if (headV2 && topkV2) {
-      // ln_f of the last row folded into the LM head; top-k and log-sum-exp in one pass.
+      // ln_f of the last row folded into the LM head; top-k and log-sum-exp in one pass,
+      // the GPU's choice of the next token (pipelined decode) at the end of its merge.
+      const walk = sample && { params: sample, outIndex: 0 };
       ops.push(
         { kind: 'lm_head', encode: (p) => headV2.encode(p, { K: C, N: V, inRow: T - 1, eps }) },
         {
           kind: 'topk',
-          encode: (p) => topkV2.encode(p, { V: sampleV, inv_temperature: invTemperature }),
+          encode: (p) => topkV2.encode(p, { V: sampleV, inv_temperature: invTemperature }, walk),
         },
       );
       return ops;
@@ -615,6 +743,12 @@ export class Gpt2Model {
         encode: (p) => this.logsumexp.encode(p, { V: sampleV, inv_temperature: invTemperature }),
       },
     );
+    if (sample) {
+      ops.push({
+        kind: 'sample',
+        encode: (p) => this.sampler.encode(p, sample, { vocab: sampleV, outIndex: 0 }),
+      });
+    }
     return ops;
   }
 
@@ -668,9 +802,10 @@ export class Gpt2Model {
 
   /**
    * The dispatches `forward` encodes for T tokens at pos0 (each named by its op kind),
-   * recorded through the same code without running anything on the GPU.
+   * recorded through the same code without running anything on the GPU; with `sample`, of
+   * a step that also chooses the next token on the GPU (as pipelined decode runs it).
    */
-  recordForward(T: number, pos0: number): DispatchRecord[] {
+  recordForward(T: number, pos0: number, sample?: GpuSampleParams): DispatchRecord[] {
     if (!Number.isInteger(T) || T < 1 || !Number.isInteger(pos0) || pos0 < 0) {
       throw new RangeError(`recordForward: T=${T} and pos0=${pos0} must be integers, T >= 1`);
     }
@@ -678,7 +813,8 @@ export class Gpt2Model {
       throw new ContextFullError(this.config.nPositions, pos0 + T);
     const recorder = new DispatchRecorder(true);
     const pass = dryRunPass(recorder);
-    for (const op of this.forwardOps(T, pos0, 1)) {
+    const invT = sample && sample.temperature > 0 ? 1 / sample.temperature : 1;
+    for (const op of this.forwardOps(T, pos0, invT, true, sample)) {
       recorder.op = op.kind;
       op.encode(pass);
     }
@@ -752,18 +888,13 @@ export class Gpt2Model {
         this.topk.encode(pass, { V: sampleV });
         this.logsumexp.encode(pass, { V: sampleV, inv_temperature: 1 });
         pass.end();
-        enc.copyBufferToBuffer(this.candidatesBuf, 0, this.staging, 0, TOPK_OUTPUT_BYTES);
-        enc.copyBufferToBuffer(
-          this.lseBuf,
-          0,
-          this.staging,
-          TOPK_OUTPUT_BYTES,
-          LOGSUMEXP_OUTPUT_BYTES,
-        );
+        const staging = this.freeStaging[0];
+        enc.copyBufferToBuffer(this.candidatesBuf, 0, staging, 0, TOPK_OUTPUT_BYTES);
+        enc.copyBufferToBuffer(this.lseBuf, 0, staging, TOPK_OUTPUT_BYTES, LOGSUMEXP_OUTPUT_BYTES);
         this.gpu.device.queue.submit([enc.finish()]);
-        await this.staging.mapAsync(GPUMapMode.READ);
-        const bytes = this.staging.getMappedRange().slice(0);
-        this.staging.unmap();
+        await staging.mapAsync(GPUMapMode.READ, 0, TOKEN_OFFSET);
+        const bytes = staging.getMappedRange(0, TOKEN_OFFSET).slice(0);
+        staging.unmap();
         const lse = parseLogSumExp(bytes, TOPK_OUTPUT_BYTES);
         const candidates = parseCandidates(bytes.slice(0, TOPK_OUTPUT_BYTES))
           .slice(0, topN)
@@ -816,10 +947,11 @@ export class Gpt2Model {
     }
     const cached = this.cached;
     this.checkTokens([id], position);
-    if (this.busy) throw new Error(`Gpt2Model: ${what} called while a step is still running`);
+    this.assertIdle(what);
     this.busy = true;
     try {
       this.gpu.write(this.ids, new Uint32Array([id]));
+      this.idsSampled = false;
       const encoder = this.gpu.device.createCommandEncoder({ label: what });
       const caches = this.q.flatMap((q, l) => [q, this.k[l], this.v[l]]);
       caches.forEach((b, i) =>
@@ -840,6 +972,7 @@ export class Gpt2Model {
 
   /** The full logits of the last forward's last position (an explicit 4V-byte readback). */
   async readLogits(): Promise<Float32Array> {
+    this.assertIdle('readLogits');
     return this.gpu.readF32(this.logits, 0, this.sampleVocab);
   }
 
@@ -855,6 +988,7 @@ export class Gpt2Model {
     if (!Number.isInteger(head) || head < 0 || head >= NH) {
       throw new RangeError(`head ${head} does not exist (0..${NH - 1})`);
     }
+    this.assertIdle('attentionProbs');
     const n = this.cached;
     if (n === 0) return { n, probs: new Float32Array(0) };
     const out = this.gpu.createBuffer(
@@ -891,6 +1025,7 @@ export class Gpt2Model {
     this.head.destroy();
     this.topk.destroy();
     this.logsumexp.destroy();
+    this.sampler.destroy();
     this.lensNorm.destroy();
     this.timer?.destroy();
     for (const b of this.buffers) this.gpu.destroyBuffer(b);

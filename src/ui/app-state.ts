@@ -62,6 +62,8 @@ export interface OutputToken {
   /** Chosen by the user from the alternatives (a branch) rather than sampled. */
   branched: boolean;
   usedFullLogits: boolean;
+  /** Whether the GPU went on without waiting for the CPU after it, and if not why (see TokenStep). */
+  pipeline?: { ahead: boolean; note: string };
   /** The heads ablated when it was drawn (null or absent: the model as loaded). */
   intervention?: AblationSettings | null;
 }
@@ -99,6 +101,7 @@ export function outputToken(tokenizer: Gpt2Tokenizer, step: TokenStep): OutputTo
     settings: step.settings,
     branched: false,
     usedFullLogits: step.usedFullLogits,
+    pipeline: step.pipeline,
   };
 }
 

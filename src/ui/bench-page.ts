@@ -459,6 +459,13 @@ ${figuresJson(v.results)}</pre>`
             ${formatBytes(r.decode.readbackBytes)} read back
           </dd>
         </div>
+        <div class="fig">
+          <dt>Pipelined loop</dt>
+          <dd class="small" data-testid="bench-loop">
+            ${formatMs(r.decode.loop.pipelinedMsPerToken)} / token ·
+            ${formatMs(r.decode.loop.plainMsPerToken)} waiting for the CPU
+          </dd>
+        </div>
       </dl>
       <pre data-testid="bench-text">${formatBench(r)}</pre>
       <pre id="bench-json" data-testid="bench-json">${figuresJson(r)}</pre>

@@ -235,6 +235,7 @@ export class TokenPopover extends LitElement {
         Drawn: after temperature, top-k and top-p; model: its own probability. Click an alternative
         to branch: the text is cut here and goes on from
         it.${t.usedFullLogits ? ' (This step read the full logits back.)' : ''}
+        ${pipelineNote(t)}
       </p>
     </div>`;
   }
@@ -260,4 +261,13 @@ declare global {
   interface HTMLElementTagNameMap {
     'token-popover': TokenPopover;
   }
+}
+
+/** Whether the GPU waited for the CPU after this token (pipelined decode), said plainly. */
+function pipelineNote(t: OutputToken): string {
+  if (!t.pipeline) return '';
+  if (t.pipeline.ahead) {
+    return 'The GPU chose it too and had started on the next token before the CPU checked it.';
+  }
+  return t.pipeline.note ? `The GPU waited for the CPU after it: ${t.pipeline.note}.` : '';
 }

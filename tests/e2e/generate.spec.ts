@@ -66,6 +66,8 @@ test('type a prompt, generate, see probability-coloured chips and their alternat
     'Drawn with T 0.8 · top-k 40 · top-p 0.95 · seed 42',
   );
   await expect(popover.getByRole('button', { name: /^Branch with/ }).first()).toBeVisible();
+  // Pipelined decode: the GPU had chosen this token itself and gone on to the next.
+  await expect(popover).toContainText('had started on the next token before the CPU checked it');
   await snap(page, info, 'generate-popover');
   // Dark theme and a narrow window.
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -296,6 +296,15 @@ describe('the v2 decode step: 5 dispatches per layer plus 4, wide enough for a b
           );
         }
         expect(model.recordForward(1, 128)).toHaveLength(64);
+        // Pipelined, the merge of top-k also chooses the next token: still 64 dispatches.
+        const sampled = model.recordForward(1, 128, {
+          temperature: 0.8,
+          topK: 40,
+          topP: 1,
+          u: 0.3,
+        });
+        expect(sampled).toHaveLength(64);
+        expect(sampled.at(-1)?.params).toMatchObject({ sample: 1, top_k: 40, out_index: 0 });
       } finally {
         model.destroy();
         weights.destroy();

@@ -159,11 +159,18 @@ describe('runBench', () => {
         ]);
       }
       expect(r.decode.structure.dispatches).toBe(r.decode.dispatches);
+      // The step as generation queues it: the GPU chooses the next token too (v1 here: a
+      // dispatch of its own), and the loop was timed both ways with the same tokens.
+      expect(r.decode.structure.rows.filter((x) => x.op === 'sample')).toHaveLength(1);
+      expect(r.decode.loop).toMatchObject({ tokens: 2, ahead: 2, sameTokens: true });
+      expect(r.decode.loop.pipelinedMsPerToken).toBeGreaterThan(0);
+      expect(r.decode.loop.plainMsPerToken).toBeGreaterThan(0);
       expect(r.prefill.structure.rows.find((x) => x.kernel === 'matmul_v2')?.workgroups[1]).toBe(1);
       const text = formatBench(r);
       expect(text).toMatch(/^peak +read [\d.]+ GB\/s/m);
       expect(text).toMatch(/^matvec +8 /m);
       expect(text).toMatch(/paper estimates/);
+      expect(text).toMatch(/^loop +2 tokens: pipelined [\d.]+ ms\/token/m);
       // Plain data: what the page and the CLI print as JSON.
       expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     });

@@ -70,6 +70,7 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
     prob: num(t.prob),
     branched: t.branched,
     used_full_logits: t.usedFullLogits,
+    ...(t.pipeline ? { pipelined: t.pipeline.ahead, pipeline_note: t.pipeline.note } : {}),
     // Only when they differ from the run's settings (changed while the tokens streamed).
     ...(sameSampling(t.settings, s) ? {} : { settings: samplingJson(t.settings) }),
     // The heads ablated when it was drawn, like the settings: only under an intervention.

@@ -98,6 +98,7 @@ export class StandInEngine implements PlaygroundEngine {
         candidates,
         settings,
         usedFullLogits: false,
+        pipeline: { ahead: true, note: '' },
         forwardTokens: index === 0 ? context.length - 1 : 1,
         timings: { forwardMs: 0.3, sampleMs: 0.05, totalMs: 0.4 },
         stats: { submits: 1, dispatches: 36, readbackBytes: 536, weightBytes: 0, ms: 0.4 },

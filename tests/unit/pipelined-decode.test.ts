@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerationRequest, TokenStep } from '../../src/generation/generate.ts';
+import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
+import { gpuSamplingBlocker } from '../../src/generation/pipeline-policy.ts';
+import {
+  parseSamplingSettings,
+  type RawSamplingSettings,
+} from '../../src/generation/sampling-settings.ts';
+import type { DecodeKernels, ForwardOptions, Gpt2Model } from '../../src/model/gpt2-model.ts';
+import type { WeightStorage } from '../../src/model/weights.ts';
+import { useTestGpu } from '../helpers/gpu.ts';
+import { randomModel } from '../helpers/model-fixture.ts';
+
+// Odd sizes; a vocabulary past the 64 candidates so that top-p can reach beyond them.
+const SHAPE = { nLayer: 2, nHead: 3, nEmbd: 48, nPositions: 40, vocabSize: 397, nInner: 80 };
+
+async function run(engine: Gpt2Engine, request: GenerationRequest): Promise<TokenStep[]> {
+  const steps: TokenStep[] = [];
+  engine.dropCache();
+  for await (const s of engine.generate(request)) steps.push(s);
+  return steps;
+}
+
+/** What must not depend on pipelining: the tokens and everything shown about them. */
+function shown(steps: TokenStep[]) {
+  return steps.map((s) => ({
+    id: s.id,
+    position: s.position,
+    prob: s.prob,
+    candidates: s.candidates,
+    settings: s.settings,
+  }));
+}
+
+describe('pipelined decode', () => {
+  const t = useTestGpu();
+
+  // Greedy, top-k inside the candidates, top-p inside them, top-p reaching past them at a
+  // high temperature (the CPU then reads the kept logits, and the GPU's guess is often
+  // wrong: the queued step runs again), and settings that always need the full logits (no
+  // pipelining).
+  const SETTINGS: RawSamplingSettings[] = [
+    { temperature: 0 },
+    { temperature: 0.8, topK: 40, topP: 1 },
+    { temperature: 1.2, topK: 0, topP: 0.6 },
+    { temperature: 3, topK: 0, topP: 0.97 },
+    { temperature: 1, topK: 0, topP: 1 },
+    { temperature: 0.7, topK: 5, topP: 0.5 },
+  ];
+  const VARIANTS: [WeightStorage, DecodeKernels][] = [
+    ['f32', 'v1'],
+    ['f16', 'v1'],
+    ['f32', 'v2'],
+    ['f16', 'v2'],
+  ];
+  for (const [storage, decodeKernels] of VARIANTS) {
+    it(`gives exactly the tokens of the unpipelined loop, many seeds and settings (${storage}, ${decodeKernels} decode)`, async () => {
+      const { files } = randomModel(SHAPE, { seed: 41, scale: 0.6 });
+      const engine = await Gpt2Engine.load(t.gpu, files, { storage, decodeKernels });
+      try {
+        let ahead = 0;
+        let redone = 0;
+        let fullLogits = 0;
+        for (const [i, raw] of SETTINGS.entries()) {
+          for (const seed of [1, 2]) {
+            const settings = parseSamplingSettings({ ...raw, seed: seed * 97 + i });
+            const request = {
+              contextIds: [3, 1, 4, 1, 5],
+              maxNewTokens: 12,
+              settings: () => settings,
+              stopAtEndOfText: false,
+            };
+            const plain = await run(engine, { ...request, pipeline: false });
+            const piped = await run(engine, request);
+            expect(shown(piped), `${JSON.stringify(settings)}`).toEqual(shown(plain));
+            expect(plain.every((s) => !s.pipeline.ahead)).toBe(true);
+            ahead += piped.filter((s) => s.pipeline.ahead).length;
+            redone += piped.filter((s) => /runs again/.test(s.pipeline.note)).length;
+            fullLogits += piped.filter((s) => s.usedFullLogits).length;
+            if (gpuSamplingBlocker(settings, SHAPE.vocabSize) !== '') {
+              expect(piped.every((s) => !s.pipeline.ahead)).toBe(true);
+              expect(piped[0].pipeline.note).toMatch(/all the logits/);
+            }
+            expect(piped.at(-1)!.pipeline).toEqual({ ahead: false, note: 'the run ends here' });
+          }
+        }
+        // Most tokens went ahead; the wide nucleus made the CPU read the full logits (kept
+        // for it while the next step ran) and sometimes found the GPU's guess wrong.
+        expect(ahead).toBeGreaterThan(SETTINGS.length * 2 * 11 * 0.5);
+        expect(fullLogits).toBeGreaterThan(0);
+        expect(redone).toBeGreaterThan(0);
+      } finally {
+        engine.unload();
+      }
+    });
+  }
+
+  it('queues step n+1 before the readback of step n resolves (a recording device)', async () => {
+    const { files } = randomModel(SHAPE, { seed: 42 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    const events: string[] = [];
+    const queue = t.gpu.device.queue;
+    const submit = queue.submit.bind(queue);
+    queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+      events.push('submit');
+      submit(buffers);
+    };
+    const model = engine.model;
+    const forward = model.forward.bind(model);
+    const forwardSampled = model.forwardSampled.bind(model);
+    let step = 0;
+    const recorded = (p: Promise<Awaited<ReturnType<Gpt2Model['forward']>>>) => {
+      const n = step++;
+      events.push(`queued ${n}`);
+      return p.then((r) => {
+        events.push(`read ${n}`);
+        return r;
+      });
+    };
+    model.forward = (...a: Parameters<Gpt2Model['forward']>) => recorded(forward(...a));
+    model.forwardSampled = (...a: Parameters<Gpt2Model['forwardSampled']>) =>
+      recorded(forwardSampled(...a));
+    try {
+      const settings = parseSamplingSettings({ temperature: 0.9, topK: 20, seed: 5 });
+      const steps = await run(engine, {
+        contextIds: [7, 8, 9],
+        maxNewTokens: 8,
+        settings: () => settings,
+        stopAtEndOfText: false,
+      });
+      expect(steps).toHaveLength(8);
+      expect(steps.slice(0, -1).every((s) => s.pipeline.ahead)).toBe(true);
+      // Each step is one submit, made as the step is queued.
+      expect(events.filter((e) => e === 'submit')).toHaveLength(8);
+      for (let n = 0; n < 8; n++) expect(events[events.indexOf(`queued ${n}`) - 1]).toBe('submit');
+      for (let n = 0; n + 1 < 8; n++) {
+        expect(
+          events.indexOf(`queued ${n + 1}`),
+          `step ${n + 1} queued before step ${n} is read: ${events.join(', ')}`,
+        ).toBeLessThan(events.indexOf(`read ${n}`));
+      }
+    } finally {
+      queue.submit = submit;
+      engine.unload();
+    }
+  });
+
+  it('recovers when the GPU chose another token than the CPU: the queued step runs again', async () => {
+    const { files } = randomModel(SHAPE, { seed: 43 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    const settings = parseSamplingSettings({ temperature: 1.5, topK: 30, seed: 8 });
+    const request = {
+      contextIds: [11, 12],
+      maxNewTokens: 10,
+      settings: () => settings,
+      stopAtEndOfText: false,
+    };
+    const plain = await run(engine, { ...request, pipeline: false });
+    // A faulty GPU sampler: every other step draws with a different u than the CPU.
+    const model = engine.model;
+    const forward = model.forward.bind(model);
+    const forwardSampled = model.forwardSampled.bind(model);
+    let calls = 0;
+    const skew = (o: ForwardOptions | undefined): ForwardOptions | undefined =>
+      o?.sample && calls++ % 2 === 0
+        ? { ...o, sample: { ...o.sample, u: (o.sample.u + 0.5) % 1 } }
+        : o;
+    model.forward = (ids, pos0, invT, o) => forward(ids, pos0, invT, skew(o));
+    model.forwardSampled = (pos0, invT, o) => forwardSampled(pos0, invT, skew(o));
+    try {
+      const piped = await run(engine, request);
+      expect(shown(piped)).toEqual(shown(plain));
+      const rerun = piped.filter((s) =>
+        /the GPU chose token \d+, the CPU \d+/.test(s.pipeline.note),
+      );
+      expect(rerun.length).toBeGreaterThan(0);
+      // The cache holds the confirmed tokens: continuing gives the unpipelined continuation.
+      const more = await run(engine, {
+        ...request,
+        contextIds: [...request.contextIds, ...piped.map((s) => s.id)],
+        maxNewTokens: 4,
+      });
+      model.forward = forward;
+      model.forwardSampled = forwardSampled;
+      const morePlain = await run(engine, {
+        ...request,
+        contextIds: [...request.contextIds, ...plain.map((s) => s.id)],
+        maxNewTokens: 4,
+        pipeline: false,
+      });
+      expect(shown(more)).toEqual(shown(morePlain));
+    } finally {
+      engine.unload();
+    }
+  });
+
+  it('a settings change applies to the next step queued after it, and each token records its own', async () => {
+    const { files } = randomModel(SHAPE, { seed: 44 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const cold = parseSamplingSettings({ temperature: 0 });
+      const warm = parseSamplingSettings({ temperature: 1.4, topK: 50, seed: 3 });
+      let current = cold;
+      const steps: TokenStep[] = [];
+      for await (const s of engine.generate({
+        contextIds: [1, 2, 3],
+        maxNewTokens: 8,
+        settings: () => current,
+        stopAtEndOfText: false,
+      })) {
+        steps.push(s);
+        if (s.index === 2) current = warm;
+      }
+      // Token 3 was queued before the change (while token 2 was read); token 4 after it.
+      expect(steps.map((s) => s.settings.temperature)).toEqual([0, 0, 0, 0, 1.4, 1.4, 1.4, 1.4]);
+      // The same run unpipelined, with the settings each token recorded, gives the same tokens.
+      let i = 0;
+      const replay = await run(engine, {
+        contextIds: [1, 2, 3],
+        maxNewTokens: 8,
+        settings: () => steps[i++].settings,
+        stopAtEndOfText: false,
+        pipeline: false,
+      });
+      expect(shown(replay)).toEqual(shown(steps));
+    } finally {
+      engine.unload();
+    }
+  });
+});

@@ -234,8 +234,7 @@ export class TokenPopover extends LitElement {
       <p class="foot muted">
         Drawn: after temperature, top-k and top-p; model: its own probability. Click an alternative
         to branch: the text is cut here and goes on from
-        it.${t.usedFullLogits ? ' (This step read the full logits back.)' : ''}
-        ${pipelineNote(t)}
+        it.${t.usedFullLogits ? ' (This step read the full logits back.)' : ''} ${pipelineNote(t)}
       </p>
     </div>`;
   }

@@ -80,6 +80,8 @@ export interface GenerationRequest {
   /**
    * Time every kernel with timestamp queries (see StepStats.kernelMs). A function is read
    * before every step, like `settings`, so profiling can be switched while tokens stream.
+   * Pipelined, a step queued while a timed one is still in flight is not timed (about every
+   * other step is).
    */
   profile?: boolean | (() => boolean);
   /**
@@ -153,7 +155,6 @@ export async function* generateTokens(
     const profile = profiling();
     let blocker = gpuSamplingBlocker(settings, model.sampleVocab);
     if (request.pipeline === false) blocker = 'pipelining is off for this run';
-    else if (profile) blocker = 'profiling times one step at a time';
     else if (!continues(index, position)) blocker = 'the run ends here';
     else if (blocker === '' && wrongGuess) {
       // A guess thrown away costs a whole step: after one, wait for the CPU for a step.

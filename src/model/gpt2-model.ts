@@ -114,7 +114,10 @@ export interface Gpt2ModelOptions {
 }
 
 export interface ForwardOptions {
-  /** Time each kernel with timestamp queries (one pass per kernel; slower). */
+  /**
+   * Time each kernel with timestamp queries (one pass per kernel; slower). The timer serves
+   * one step at a time: a step queued while a timed one is in flight is not timed.
+   */
   profile?: boolean;
   /** Told every dispatch of the step as it is encoded (kernel, workgroups, sizes). */
   recorder?: DispatchRecorder;
@@ -224,6 +227,8 @@ export class Gpt2Model {
    */
   private readonly keptLogits: GPUBuffer[] = [];
   private keptSlot = 0;
+  /** A step in flight is timed: the timer's query set and buffers are its. */
+  private timerInUse = false;
   /** ids[0] holds the token the GPU sampler of the last step queued chose. */
   private idsSampled = false;
   /** Other work on the model (logit lens, sweeps) is running: no forward may start. */
@@ -566,7 +571,7 @@ export class Gpt2Model {
     // The timer has a slot per kernel of a plain forward; hooks add kernels. One step at a
     // time may use it.
     const profile =
-      options.profile === true && this.timer !== null && this.hook === null && this.inFlight === 0;
+      options.profile === true && this.timer !== null && this.hook === null && !this.timerInUse;
     this.gpu.assertAlive();
     const t0 = performance.now();
     if (ids) this.gpu.write(this.ids, ids);
@@ -599,6 +604,7 @@ export class Gpt2Model {
     this.cached = pos0 + T;
     this.idsSampled = sample !== undefined;
     this.inFlight++;
+    if (profile) this.timerInUse = true;
     const read = async (): Promise<StepReadback> => {
       try {
         await staging.mapAsync(GPUMapMode.READ, 0, bytes);
@@ -630,6 +636,7 @@ export class Gpt2Model {
       } finally {
         this.freeStaging.push(staging);
         this.inFlight--;
+        if (profile) this.timerInUse = false;
       }
     };
     return read();

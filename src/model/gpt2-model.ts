@@ -227,6 +227,8 @@ export class Gpt2Model {
    */
   private readonly keptLogits: GPUBuffer[] = [];
   private keptSlot = 0;
+  /** Told when the last step in flight has been read back. */
+  private idleWaiters: (() => void)[] = [];
   /** A step in flight is timed: the timer's query set and buffers are its. */
   private timerInUse = false;
   /** ids[0] holds the token the GPU sampler of the last step queued chose. */
@@ -462,7 +464,9 @@ export class Gpt2Model {
       );
     }
 
-    this.timer = gpu.capabilities.timestampQuery ? new PassTimer(gpu, 8 * cfg.nLayer + 5) : null;
+    // A pass per kernel of the longest plain forward: v1's 8 per layer, the embedding, ln_f,
+    // the LM head, top-k, log-sum-exp and the GPU sampler.
+    this.timer = gpu.capabilities.timestampQuery ? new PassTimer(gpu, 8 * cfg.nLayer + 6) : null;
     this.lensRows = buf('logit_lens.rows', (cfg.nLayer + 1) * C);
     this.cacheBackup = buf('logit_lens.cache_backup', 3 * cfg.nLayer * C);
     this.lensNorm = new LayerNormCall(gpu, 'logit_lens.ln_f', {
@@ -637,6 +641,7 @@ export class Gpt2Model {
         this.freeStaging.push(staging);
         this.inFlight--;
         if (profile) this.timerInUse = false;
+        if (this.inFlight === 0) for (const f of this.idleWaiters.splice(0)) f();
       }
     };
     return read();
@@ -650,6 +655,14 @@ export class Gpt2Model {
         throw new RangeError(`token id ${id} is outside this model's vocabulary (0..${V - 1})`);
       }
     }
+  }
+
+  /**
+   * Resolves once no step is in flight. A step queued ahead finishes by itself, so work that
+   * follows a run (a map, the logit lens) waits for it rather than failing.
+   */
+  private async settled(): Promise<void> {
+    while (this.inFlight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   /** Work other than a forward needs the model to itself: no step in flight, nothing else. */
@@ -947,6 +960,7 @@ export class Gpt2Model {
     read: () => Promise<T>,
   ): Promise<T> {
     const { nEmbd: C } = this.config;
+    await this.settled();
     if (!Number.isInteger(position) || position < 0 || position >= this.cached) {
       throw new RangeError(
         `${what} at position ${position}: only ${this.cached} tokens are cached`,
@@ -979,6 +993,7 @@ export class Gpt2Model {
 
   /** The full logits of the last forward's last position (an explicit 4V-byte readback). */
   async readLogits(): Promise<Float32Array> {
+    await this.settled();
     this.assertIdle('readLogits');
     return this.gpu.readF32(this.logits, 0, this.sampleVocab);
   }
@@ -995,6 +1010,7 @@ export class Gpt2Model {
     if (!Number.isInteger(head) || head < 0 || head >= NH) {
       throw new RangeError(`head ${head} does not exist (0..${NH - 1})`);
     }
+    await this.settled();
     this.assertIdle('attentionProbs');
     const n = this.cached;
     if (n === 0) return { n, probs: new Float32Array(0) };

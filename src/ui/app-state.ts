@@ -77,6 +77,9 @@ export interface RunFigures {
   /** Mean wall time per token after the first. */
   msPerToken: number | null;
   tokensPerSecond: number | null;
+  /** Tokens of the run so far, and those after which the GPU went on without waiting. */
+  tokens: number;
+  aheadTokens: number;
   /** GPU time per kind of kernel, from the steps timed with timestamp queries. */
   kernels: KernelFigures;
 }
@@ -87,6 +90,8 @@ export const EMPTY_FIGURES: RunFigures = {
   prefillTokens: 0,
   msPerToken: null,
   tokensPerSecond: null,
+  tokens: 0,
+  aheadTokens: 0,
   kernels: EMPTY_KERNEL_FIGURES,
 };
 
@@ -158,5 +163,10 @@ export function withStep(
     const msPerToken = sinceFirstMs / step.index;
     next = { ...figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
   }
+  next = {
+    ...next,
+    tokens: next.tokens + 1,
+    aheadTokens: next.aheadTokens + (step.pipeline.ahead ? 1 : 0),
+  };
   return step.stats.kernelMs ? { ...next, kernels: addTimedStep(next.kernels, step) } : next;
 }

@@ -811,8 +811,12 @@ export class EngineController implements ReactiveController {
       let firstAt = 0;
       for (;;) {
         const r = await steps.next();
-        // Stopped by the user: the UI has already said so; a step in flight is dropped.
-        if (abort.signal.aborted) return;
+        // Stopped by the user: the UI has already said so; a step in flight is dropped (the
+        // generator waits for a step it queued ahead, so the engine is free after).
+        if (abort.signal.aborted) {
+          if (!r.done) await steps.return({ reason: 'cancelled', length: 0, rest: '' });
+          return;
+        }
         if (r.done) {
           this.stopReason = r.value.reason;
           break;

@@ -78,6 +78,18 @@ export class LiveFigures extends LitElement {
           <dd>${formatMs(f?.msPerToken)}</dd>
         </div>
         <div class="fig wide">
+          <dt>GPU went ahead</dt>
+          <dd data-testid="fig-pipeline">
+            ${f?.tokens ? f.aheadTokens : '–'}
+            <span class="sub">${f?.tokens ? `of ${f.tokens} tokens` : ''}</span>
+          </dd>
+          <p class="note">
+            Pipelined decode: the GPU picks each token itself and starts the next one before the CPU
+            has read it back; the CPU checks every pick. It waits when the settings need all the
+            logits, and after the last token.
+          </p>
+        </div>
+        <div class="fig wide">
           <dt>Context</dt>
           <dd data-testid="fig-context">
             ${this.contextTokens}

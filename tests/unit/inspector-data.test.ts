@@ -164,6 +164,8 @@ describe('exports', () => {
       prefillTokens: 1,
       msPerToken: 20,
       tokensPerSecond: 50,
+      tokens: 2,
+      aheadTokens: 1,
       kernels: {
         prefill: null,
         prefillTokens: 0,
@@ -179,6 +181,7 @@ describe('exports', () => {
       },
     };
     const doc = buildRunExport(run, new Date('2025-01-02T03:04:05Z'));
+    expect(doc.figures?.pipelined_tokens).toBe(1);
     expect(doc.figures?.gpu_ms_per_kernel).toEqual({
       prefill: null,
       prefill_tokens: 0,

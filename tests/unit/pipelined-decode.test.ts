@@ -194,6 +194,68 @@ describe('pipelined decode', () => {
     }
   });
 
+  for (const decodeKernels of ['v1', 'v2'] as DecodeKernels[]) {
+    it(`times kernels without stopping the pipeline: about every other step is timed (${decodeKernels})`, async () => {
+      // SwiftShader offers timestamp queries, so the timer is real here.
+      expect(t.gpu.capabilities.timestampQuery).toBe(true);
+      const { files } = randomModel(SHAPE, { seed: 45 });
+      const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32', decodeKernels });
+      try {
+        const settings = parseSamplingSettings({ temperature: 0.9, topK: 30, seed: 2 });
+        const request = {
+          contextIds: [5, 6, 7],
+          maxNewTokens: 9,
+          settings: () => settings,
+          stopAtEndOfText: false,
+          profile: () => true,
+        };
+        const plain = await run(engine, { ...request, pipeline: false });
+        const piped = await run(engine, request);
+        expect(shown(piped)).toEqual(shown(plain));
+        expect(plain.every((s) => s.stats.kernelMs !== undefined)).toBe(true);
+        expect(piped.slice(0, -1).every((s) => s.pipeline.ahead)).toBe(true);
+        const timed = piped.filter((s) => s.stats.kernelMs !== undefined);
+        expect(timed.length).toBeGreaterThanOrEqual(4);
+        expect(timed.length).toBeLessThan(piped.length);
+        // A step that chose on the GPU is timed with it: its own pass with v1, in the merge
+        // (topk) with v2.
+        for (const s of timed.filter((x) => x.pipeline.ahead)) {
+          expect(Object.keys(s.stats.kernelMs!)).toContain(
+            decodeKernels === 'v1' ? 'sample' : 'topk',
+          );
+        }
+      } finally {
+        engine.unload();
+      }
+    });
+  }
+
+  it('work on the model after a run left unfinished waits for the step queued ahead', async () => {
+    const { files } = randomModel(SHAPE, { seed: 46 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const settings = parseSamplingSettings({ temperature: 0 });
+      const steps = engine.generate({
+        contextIds: [1, 2],
+        maxNewTokens: 6,
+        settings: () => settings,
+      });
+      const first = await steps.next();
+      expect(first.done).toBe(false);
+      // The step for the next token was queued before this one was read; nobody resumes the
+      // run. A map and the full logits still come out (after that step), never an error.
+      const [map, logits] = await Promise.all([
+        engine.model.attentionProbs(0, 1),
+        engine.model.readLogits(),
+      ]);
+      expect(map.n).toBe(engine.model.position);
+      expect(logits).toHaveLength(SHAPE.vocabSize);
+      expect(engine.model.stepsInFlight).toBe(0);
+    } finally {
+      engine.unload();
+    }
+  });
+
   it('a settings change applies to the next step queued after it, and each token records its own', async () => {
     const { files } = randomModel(SHAPE, { seed: 44 });
     const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });

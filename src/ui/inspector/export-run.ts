@@ -120,6 +120,8 @@ export function buildRunExport(run: RunExportInput, now: Date = new Date()) {
           prefill_tokens: f.prefillTokens,
           ms_per_token: f.msPerToken,
           tokens_per_second: f.tokensPerSecond,
+          // Pipelined decode: tokens after which the GPU went on without waiting for the CPU.
+          pipelined_tokens: f.aheadTokens,
           // GPU time per kernel kind (timestamp queries), when the run was timed.
           gpu_ms_per_kernel: f.kernels
             ? {

@@ -181,6 +181,8 @@ export async function* generateTokens(
   if (pos0 >= context.length) pos0 = context.length - 1; // re-run the last token for its logits
   if (request.signal?.aborted) return end('cancelled');
   if (!request.step && maxNewTokens() <= 0) return end('max_tokens');
+  /** Positions of the cache known good: the shared prefix, then as last told (onCache). */
+  const known = { length: pos0 };
   let current = queue(0, context.length, context.slice(pos0), pos0);
   let ahead: Step | null = null;
   try {
@@ -193,6 +195,7 @@ export async function* generateTokens(
       }
       const readback = await current.readback;
       engine.onCache(context);
+      known.length = context.length;
       if (!finiteReadback(readback)) {
         await settle(ahead);
         ahead = null;
@@ -265,8 +268,11 @@ export async function* generateTokens(
     }
   } finally {
     // A step still queued (the run stopped, or failed) must finish before the model is used
-    // again; its token was either confirmed or is rewritten by the next run.
+    // again; then the cache is left as the unpipelined loop leaves it, without that step's
+    // token (read again when the run continues): what the engine was told is what it holds.
+    // The same after a wrong guess whose re-run never came.
     await settle(ahead);
+    if (model.position > known.length) model.truncate(known.length);
   }
 }
 

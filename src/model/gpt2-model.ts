@@ -556,6 +556,18 @@ export class Gpt2Model {
     return this.submitStep(null, pos0, invTemperature, options);
   }
 
+  /**
+   * Forgets the cache from position `length` on: a step queued ahead of a run that then
+   * stopped leaves the cache as a run without it would (the last token not yet read).
+   */
+  truncate(length: number): void {
+    this.assertIdle('truncate');
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError(`truncate: length ${length} must be an integer >= 0`);
+    }
+    this.cached = Math.min(this.cached, length);
+  }
+
   /** Steps submitted whose readback has not finished. */
   get stepsInFlight(): number {
     return this.inFlight;

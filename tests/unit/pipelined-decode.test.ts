@@ -256,6 +256,38 @@ describe('pipelined decode', () => {
     }
   });
 
+  it('a run stopped with a step queued ahead leaves the cache as an unpipelined run does', async () => {
+    const { files } = randomModel(SHAPE, { seed: 47 });
+    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+    try {
+      const settings = parseSamplingSettings({ temperature: 0 });
+      for (const pipeline of [false, true]) {
+        const abort = new AbortController();
+        const steps: TokenStep[] = [];
+        engine.dropCache();
+        for await (const s of engine.generate({
+          contextIds: [1, 2, 3],
+          maxNewTokens: 10,
+          settings: () => settings,
+          signal: abort.signal,
+          pipeline,
+        })) {
+          steps.push(s);
+          if (s.index === 2) abort.abort();
+        }
+        expect(steps).toHaveLength(3);
+        if (pipeline) expect(steps[2].pipeline.ahead).toBe(true);
+        // The last token has not been read by the model: the cache and the maps stop before it.
+        expect(engine.cachedIds).toEqual([1, 2, 3, steps[0].id, steps[1].id]);
+        expect(engine.model.position).toBe(5);
+        const map = await engine.attention(0, 0);
+        expect([map.n, map.ids.length]).toEqual([5, 5]);
+      }
+    } finally {
+      engine.unload();
+    }
+  });
+
   it('a settings change applies to the next step queued after it, and each token records its own', async () => {
     const { files } = randomModel(SHAPE, { seed: 44 });
     const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });

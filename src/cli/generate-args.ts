@@ -11,7 +11,8 @@ import { UsageError, httpUrlArg, idsArg, numberArg, parseArgs } from './args.ts'
 
 export const GENERATE_USAGE = `usage: npm run generate -- --model <dir|url|hf:owner/name> (--prompt TEXT | --ids 1,2,3)
   [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
-  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL] [--decode-kernels v1|v2]`;
+  [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--hub-base URL] [--decode-kernels v1|v2]
+  [--no-pipeline]`;
 
 /**
  * The environment variable the generate command reads when --decode-kernels is not given:
@@ -35,6 +36,8 @@ export interface GenerateArgs {
   ablation: HeadAblation | null;
   /** Decode kernels; undefined: the engine's default for the adapter. */
   decodeKernels?: DecodeKernels;
+  /** Queue each decode step before the one before it is read back (--no-pipeline: false). */
+  pipeline: boolean;
 }
 
 const SETTING_FLAGS: Record<string, string> = {
@@ -64,6 +67,7 @@ export function parseGenerateArgs(
     ablate: 'string',
     'ablate-mode': 'string',
     'decode-kernels': 'string',
+    'no-pipeline': 'boolean',
   });
   const model = args.get('model');
   if (typeof model !== 'string') throw new UsageError('--model is required');
@@ -127,5 +131,6 @@ export function parseGenerateArgs(
     hubBase: typeof hubBase === 'string' ? httpUrlArg('hub-base', hubBase) : undefined,
     ablation,
     decodeKernels: decodeRaw,
+    pipeline: args.get('no-pipeline') !== true,
   };
 }

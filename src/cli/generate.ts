@@ -1,9 +1,10 @@
 /**
  * npm run generate -- --model <dir|url|hf:repo> (--prompt TEXT | --ids 1,2,3) [--max-tokens N]
  *   [--temperature T] [--top-k K] [--top-p P] [--seed S] [--f16] [--json] [--logits]
- *   [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--decode-kernels v1|v2]
+ *   [--ablate L.H,L.H [--ablate-mode zero|mean|scale:S]] [--decode-kernels v1|v2] [--no-pipeline]
  * Runs the same engine and kernels as the browser, on Dawn (a GPU, or SwiftShader without one).
- * Without --decode-kernels, GPT2_DECODE_KERNELS=v1|v2 in the environment picks them (for
+ * --no-pipeline waits for each token's readback before queuing the next step (the same
+ * tokens; for timing the difference). Without --decode-kernels, GPT2_DECODE_KERNELS=v1|v2 in the environment picks them (for
  * callers that cannot add a flag, as the conformance check); else the engine's default.
  */
 import { createNodeGpuContext } from '../gpu/node-gpu.ts';
@@ -30,6 +31,7 @@ await runCli(GENERATE_USAGE, async (argv) => {
     hubBase,
     ablation,
     decodeKernels,
+    pipeline,
   } = parseGenerateArgs(argv, process.env);
 
   const gpu = await createNodeGpuContext();
@@ -64,6 +66,7 @@ await runCli(GENERATE_USAGE, async (argv) => {
       contextIds: promptIds,
       maxNewTokens: maxTokens,
       settings: () => settings,
+      pipeline,
     });
     let end;
     for (;;) {
@@ -85,6 +88,8 @@ await runCli(GENERATE_USAGE, async (argv) => {
         ms_per_token: steps.length
           ? steps.reduce((a, s) => a + s.timings.totalMs, 0) / steps.length
           : 0,
+        // Tokens after which the GPU went on to the next without waiting (pipelined decode).
+        pipelined_tokens: steps.filter((s) => s.pipeline.ahead).length,
       };
       out.decode_kernels = engine.model.decodeKernels;
       if (ablation) out.ablation = ablation;

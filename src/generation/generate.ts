@@ -80,8 +80,6 @@ export interface GenerationRequest {
   /**
    * Time every kernel with timestamp queries (see StepStats.kernelMs). A function is read
    * before every step, like `settings`, so profiling can be switched while tokens stream.
-   * Pipelined, a step queued while a timed one is still in flight is not timed (about every
-   * other step is).
    */
   profile?: boolean | (() => boolean);
   /**

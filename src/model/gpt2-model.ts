@@ -115,8 +115,8 @@ export interface Gpt2ModelOptions {
 
 export interface ForwardOptions {
   /**
-   * Time each kernel with timestamp queries (one pass per kernel; slower). The timer serves
-   * one step at a time: a step queued while a timed one is in flight is not timed.
+   * Time each kernel with timestamp queries (one pass per kernel; slower). Each step in
+   * flight has a timer of its own, so pipelined steps are timed too.
    */
   profile?: boolean;
   /** Told every dispatch of the step as it is encoded (kernel, workgroups, sizes). */
@@ -229,8 +229,6 @@ export class Gpt2Model {
   private keptSlot = 0;
   /** Told when the last step in flight has been read back. */
   private idleWaiters: (() => void)[] = [];
-  /** A step in flight is timed: the timer's query set and buffers are its. */
-  private timerInUse = false;
   /** ids[0] holds the token the GPU sampler of the last step queued chose. */
   private idsSampled = false;
   /** Other work on the model (logit lens, sweeps) is running: no forward may start. */
@@ -240,7 +238,9 @@ export class Gpt2Model {
    * kept runnable so that benchmarks can time both on the same model in one run.
    */
   prefillKernels: PrefillMatmul = 'v2';
-  private readonly timer: PassTimer | null;
+  /** One timer per step that may be in flight (none without timestamp-query); the free ones. */
+  private readonly timers: PassTimer[] = [];
+  private readonly freeTimers: PassTimer[] = [];
   /** Residual stream of one position after the embedding and after each block: [L+1, C]. */
   private readonly lensRows: GPUBuffer;
   private readonly lensNorm: LayerNormCall;
@@ -466,7 +466,12 @@ export class Gpt2Model {
 
     // A pass per kernel of the longest plain forward: v1's 8 per layer, the embedding, ln_f,
     // the LM head, top-k, log-sum-exp and the GPU sampler.
-    this.timer = gpu.capabilities.timestampQuery ? new PassTimer(gpu, 8 * cfg.nLayer + 6) : null;
+    if (gpu.capabilities.timestampQuery) {
+      for (let i = 0; i < MAX_STEPS_IN_FLIGHT; i++) {
+        this.timers.push(new PassTimer(gpu, 8 * cfg.nLayer + 6));
+      }
+      this.freeTimers.push(...this.timers);
+    }
     this.lensRows = buf('logit_lens.rows', (cfg.nLayer + 1) * C);
     this.cacheBackup = buf('logit_lens.cache_backup', 3 * cfg.nLayer * C);
     this.lensNorm = new LayerNormCall(gpu, 'logit_lens.ln_f', {
@@ -584,23 +589,22 @@ export class Gpt2Model {
     if (this.inFlight >= MAX_STEPS_IN_FLIGHT) {
       throw new Error(`Gpt2Model.forward: ${MAX_STEPS_IN_FLIGHT} steps are already in flight`);
     }
-    // The timer has a slot per kernel of a plain forward; hooks add kernels. One step at a
-    // time may use it.
-    const profile =
-      options.profile === true && this.timer !== null && this.hook === null && !this.timerInUse;
+    // A timer has a slot per kernel of a plain forward; hooks add kernels.
+    const timer =
+      options.profile === true && this.hook === null ? (this.freeTimers.pop() ?? null) : null;
     this.gpu.assertAlive();
     const t0 = performance.now();
     if (ids) this.gpu.write(this.ids, ids);
     const encoder = this.gpu.device.createCommandEncoder({ label: `forward T=${T}` });
     const sample = options.sample;
     const ops = this.forwardOps(T, pos0, invTemperature, true, sample);
-    const dispatches = this.encodeOps(
-      encoder,
-      ops,
-      profile ? this.timer : null,
-      undefined,
-      options.recorder,
-    );
+    let dispatches: number;
+    try {
+      dispatches = this.encodeOps(encoder, ops, timer, undefined, options.recorder);
+    } catch (e) {
+      if (timer) this.freeTimers.push(timer);
+      throw e;
+    }
     const staging = this.freeStaging.pop()!;
     const bytes = TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES + (sample ? 4 : 0);
     encoder.copyBufferToBuffer(this.candidatesBuf, 0, staging, 0, TOPK_OUTPUT_BYTES);
@@ -620,7 +624,6 @@ export class Gpt2Model {
     this.cached = pos0 + T;
     this.idsSampled = sample !== undefined;
     this.inFlight++;
-    if (profile) this.timerInUse = true;
     const read = async (): Promise<StepReadback> => {
       try {
         await staging.mapAsync(GPUMapMode.READ, 0, bytes);
@@ -634,9 +637,9 @@ export class Gpt2Model {
           weightBytes: this.weightBytesPerStep,
           ms: 0,
         };
-        if (profile && this.timer) {
-          stats.kernelMs = await this.timer.read(ops.map((o) => o.kind));
-          stats.readbackBytes += this.timer.bytes;
+        if (timer) {
+          stats.kernelMs = await timer.read(ops.map((o) => o.kind));
+          stats.readbackBytes += timer.bytes;
         }
         stats.ms = performance.now() - t0;
         const readback: StepReadback = {
@@ -652,7 +655,7 @@ export class Gpt2Model {
       } finally {
         this.freeStaging.push(staging);
         this.inFlight--;
-        if (profile) this.timerInUse = false;
+        if (timer) this.freeTimers.push(timer);
         if (this.inFlight === 0) for (const f of this.idleWaiters.splice(0)) f();
       }
     };
@@ -1062,7 +1065,7 @@ export class Gpt2Model {
     this.logsumexp.destroy();
     this.sampler.destroy();
     this.lensNorm.destroy();
-    this.timer?.destroy();
+    for (const t of this.timers) t.destroy();
     for (const b of this.buffers) this.gpu.destroyBuffer(b);
     this.buffers.length = 0;
   }

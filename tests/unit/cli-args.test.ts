@@ -48,6 +48,8 @@ describe('generate flags, all checked before anything loads', () => {
   });
 
   it('picks the decode kernels by flag, else by GPT2_DECODE_KERNELS (for the conformance check)', () => {
+    expect(parseGenerateArgs(BASE).pipeline).toBe(true);
+    expect(parseGenerateArgs([...BASE, '--no-pipeline']).pipeline).toBe(false);
     expect(parseGenerateArgs(BASE).decodeKernels).toBeUndefined();
     expect(parseGenerateArgs([...BASE, '--decode-kernels', 'v2']).decodeKernels).toBe('v2');
     const env = { GPT2_DECODE_KERNELS: 'v2' };

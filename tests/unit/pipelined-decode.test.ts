@@ -195,7 +195,7 @@ describe('pipelined decode', () => {
   });
 
   for (const decodeKernels of ['v1', 'v2'] as DecodeKernels[]) {
-    it(`times kernels without stopping the pipeline: about every other step is timed (${decodeKernels})`, async () => {
+    it(`times every kernel of every step without stopping the pipeline (${decodeKernels})`, async () => {
       // SwiftShader offers timestamp queries, so the timer is real here.
       expect(t.gpu.capabilities.timestampQuery).toBe(true);
       const { files } = randomModel(SHAPE, { seed: 45 });
@@ -214,12 +214,11 @@ describe('pipelined decode', () => {
         expect(shown(piped)).toEqual(shown(plain));
         expect(plain.every((s) => s.stats.kernelMs !== undefined)).toBe(true);
         expect(piped.slice(0, -1).every((s) => s.pipeline.ahead)).toBe(true);
-        const timed = piped.filter((s) => s.stats.kernelMs !== undefined);
-        expect(timed.length).toBeGreaterThanOrEqual(4);
-        expect(timed.length).toBeLessThan(piped.length);
+        // Each step in flight has a timer of its own: every step is timed.
+        expect(piped.every((s) => s.stats.kernelMs !== undefined)).toBe(true);
         // A step that chose on the GPU is timed with it: its own pass with v1, in the merge
         // (topk) with v2.
-        for (const s of timed.filter((x) => x.pipeline.ahead)) {
+        for (const s of piped.filter((x) => x.pipeline.ahead)) {
           expect(Object.keys(s.stats.kernelMs!)).toContain(
             decodeKernels === 'v1' ? 'sample' : 'topk',
           );

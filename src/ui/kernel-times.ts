@@ -20,6 +20,9 @@ export const KERNEL_DESCRIPTIONS: Readonly<Record<string, string>> = {
   lm_head: 'LM head: the last hidden state × the token embedding (wte), one logit per vocab entry',
   topk: 'top-k: the best 64 logits picked on the GPU, so only they are read back',
   logsumexp: 'softmax normalisers (max and sums of exp) over every logit, for the sampler',
+  sample:
+    'the GPU’s own pick of the next token from the 64 candidates, so the next step can start ' +
+    'before the CPU has read this one (the CPU checks the pick)',
 };
 
 type View = 'prefill' | 'decode';

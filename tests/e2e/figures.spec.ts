@@ -18,6 +18,8 @@ const DECODE_KINDS = [
   'lm_head',
   'logsumexp',
   'matvec',
+  // The GPU's pick of the next token (pipelined decode): a kernel of its own with v1.
+  'sample',
   'topk',
 ];
 const PREFILL_KINDS = DECODE_KINDS.map((k) => (k === 'matvec' ? 'matmul' : k));
@@ -74,6 +76,10 @@ test('the live figures break a step’s GPU time down by kernel, and the switch 
   await generateButton(page).click();
   await waitForMaxTokens(page);
 
+  // Pipelined decode: the GPU went on after every token but the last.
+  await expect(page.getByTestId('fig-pipeline')).toHaveText(
+    new RegExp(`^\\s*${NEW_TOKENS - 1}\\s+of ${NEW_TOKENS} tokens\\s*$`),
+  );
   // The mean decode step: every kind of kernel a decode step runs, with its time.
   await expect(panel.getByRole('radio', { name: 'Per decode step' })).toBeChecked();
   await expect(panel.getByTestId('kernel-scope')).toContainText(
@@ -89,6 +95,8 @@ test('the live figures break a step’s GPU time down by kernel, and the switch 
   await panel.locator('li[data-kind="lm_head"]').hover();
   await expect(panel.getByTestId('kernel-describe')).toContainText('LM head');
   await expect(panel.locator('li[data-kind="matvec"]')).toHaveAttribute('title', /matrix × vector/);
+  await panel.locator('li[data-kind="sample"]').hover();
+  await expect(panel.getByTestId('kernel-describe')).toContainText('own pick of the next token');
   // The figures seen, kept beside the screenshots.
   await info.attach('kernel-times-decode.txt', {
     contentType: 'text/plain',

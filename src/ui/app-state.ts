@@ -151,6 +151,7 @@ export function withStep(
   sinceStartMs: number,
   sinceFirstMs: number,
 ): RunFigures {
+  const ahead = step.pipeline.ahead ? 1 : 0;
   let next: RunFigures;
   if (step.index === 0) {
     next = {
@@ -158,15 +159,18 @@ export function withStep(
       ttftMs: sinceStartMs,
       prefillMs: step.timings.forwardMs,
       prefillTokens: step.forwardTokens,
+      tokens: 1,
+      aheadTokens: ahead,
     };
   } else {
     const msPerToken = sinceFirstMs / step.index;
-    next = { ...figures, msPerToken, tokensPerSecond: 1000 / msPerToken };
+    next = {
+      ...figures,
+      msPerToken,
+      tokensPerSecond: 1000 / msPerToken,
+      tokens: figures.tokens + 1,
+      aheadTokens: figures.aheadTokens + ahead,
+    };
   }
-  next = {
-    ...next,
-    tokens: next.tokens + 1,
-    aheadTokens: next.aheadTokens + (step.pipeline.ahead ? 1 : 0),
-  };
   return step.stats.kernelMs ? { ...next, kernels: addTimedStep(next.kernels, step) } : next;
 }

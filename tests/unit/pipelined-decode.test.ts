@@ -105,17 +105,36 @@ describe('pipelined decode', () => {
       events.push('submit');
       submit(buffers);
     };
+    // Step n's readback is held back from the loop until step n + 1 has been queued (or, for
+    // a loop that waits for it, until a timeout says so), so the order below does not depend
+    // on how fast this machine happens to be. The timeout starts when step n's GPU work is
+    // done: by then the loop has had step n - 1 and needs only CPU time to queue n + 1.
+    const isQueued: boolean[] = [];
+    const wakers: (() => void)[] = [];
     const model = engine.model;
     const forward = model.forward.bind(model);
     const forwardSampled = model.forwardSampled.bind(model);
     let step = 0;
-    const recorded = (p: Promise<Awaited<ReturnType<Gpt2Model['forward']>>>) => {
+    const recorded = async (p: Promise<Awaited<ReturnType<Gpt2Model['forward']>>>) => {
       const n = step++;
       events.push(`queued ${n}`);
-      return p.then((r) => {
-        events.push(`read ${n}`);
-        return r;
-      });
+      isQueued[n] = true;
+      wakers[n]?.();
+      const r = await p;
+      if (!isQueued[n + 1]) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            events.push(`timeout ${n}`);
+            resolve();
+          }, 3000);
+          wakers[n + 1] = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      events.push(`read ${n}`);
+      return r;
     };
     model.forward = (...a: Parameters<Gpt2Model['forward']>) => recorded(forward(...a));
     model.forwardSampled = (...a: Parameters<Gpt2Model['forwardSampled']>) =>
@@ -133,17 +152,36 @@ describe('pipelined decode', () => {
       // Each step is one submit, made as the step is queued.
       expect(events.filter((e) => e === 'submit')).toHaveLength(8);
       for (let n = 0; n < 8; n++) expect(events[events.indexOf(`queued ${n}`) - 1]).toBe('submit');
+      // Only the last step, after which nothing is queued, waited for its readback.
+      expect(events.filter((e) => e.startsWith('timeout'))).toEqual(['timeout 7']);
       for (let n = 0; n + 1 < 8; n++) {
         expect(
           events.indexOf(`queued ${n + 1}`),
           `step ${n + 1} queued before step ${n} is read: ${events.join(', ')}`,
         ).toBeLessThan(events.indexOf(`read ${n}`));
       }
+      // The same loop unpipelined waits for every readback: the recorder sees it.
+      events.length = 0;
+      step = 0;
+      isQueued.length = 0;
+      wakers.length = 0;
+      await run(engine, {
+        contextIds: [7, 8, 9],
+        maxNewTokens: 3,
+        settings: () => settings,
+        stopAtEndOfText: false,
+        pipeline: false,
+      });
+      expect(events.filter((e) => e.startsWith('timeout'))).toEqual([
+        'timeout 0',
+        'timeout 1',
+        'timeout 2',
+      ]);
     } finally {
       queue.submit = submit;
       engine.unload();
     }
-  });
+  }, 30_000);
 
   it('recovers when the GPU chose another token than the CPU: the queued step runs again', async () => {
     const { files } = randomModel(SHAPE, { seed: 43 });

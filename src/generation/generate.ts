@@ -213,7 +213,6 @@ export async function* generateTokens(
       let usedFullLogits = false;
       if ('needsFullLogits' in choice) {
         usedFullLogits = true;
-        if (note === '' && !ahead) note = `the CPU needed all the logits (${choice.reason})`;
         choice = selectFromFullLogits(await readback.readLogits(), settings, u);
       }
       wrongGuess = false;
@@ -227,7 +226,8 @@ export async function* generateTokens(
         note =
           `the GPU chose token ${String(readback.gpuToken)}, the CPU ${choice.token}` +
           `${usedFullLogits ? ' from all the logits' : ''}: the next step runs again`;
-      } else if (current.blocker === '' && !ahead) {
+      } else if (note === '' && !ahead) {
+        // Nothing was queued ahead: the run stopped here (or was stopped).
         note = 'the run ends here';
       }
       const t2 = performance.now();

@@ -35,7 +35,7 @@ import {
   parseLogSumExp,
   type LogitStats,
 } from '../kernels/logsumexp.ts';
-import { SampleCall, type GpuSampleParams } from '../kernels/sample.ts';
+import { SampleCall, sampleFields, type GpuSampleParams } from '../kernels/sample.ts';
 import { TopKCall, type Candidate, TOPK_OUTPUT_BYTES, parseCandidates } from '../kernels/topk.ts';
 import type { Gpt2Config } from './config.ts';
 import { ContextFullError } from './context-full-error.ts';
@@ -606,7 +606,7 @@ export class Gpt2Model {
       throw e;
     }
     const staging = this.freeStaging.pop()!;
-    const bytes = TOPK_OUTPUT_BYTES + LOGSUMEXP_OUTPUT_BYTES + (sample ? 4 : 0);
+    const bytes = sample ? STEP_READBACK_BYTES : TOKEN_OFFSET;
     encoder.copyBufferToBuffer(this.candidatesBuf, 0, staging, 0, TOPK_OUTPUT_BYTES);
     encoder.copyBufferToBuffer(this.lseBuf, 0, staging, TOPK_OUTPUT_BYTES, LOGSUMEXP_OUTPUT_BYTES);
     let kept: GPUBuffer | null = null;
@@ -848,7 +848,7 @@ export class Gpt2Model {
       throw new ContextFullError(this.config.nPositions, pos0 + T);
     const recorder = new DispatchRecorder(true);
     const pass = dryRunPass(recorder);
-    const invT = sample && sample.temperature > 0 ? 1 / sample.temperature : 1;
+    const invT = sample ? sampleFields(sample).inv_temperature : 1;
     for (const op of this.forwardOps(T, pos0, invT, true, sample)) {
       recorder.op = op.kind;
       op.encode(pass);

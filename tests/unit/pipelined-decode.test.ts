@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationRequest, TokenStep } from '../../src/generation/generate.ts';
-import { Gpt2Engine } from '../../src/generation/gpt2-engine.ts';
+import { Gpt2Engine, type EngineLoadOptions } from '../../src/generation/gpt2-engine.ts';
 import { gpuSamplingBlocker } from '../../src/generation/pipeline-policy.ts';
 import {
   parseSamplingSettings,
@@ -8,6 +8,7 @@ import {
 } from '../../src/generation/sampling-settings.ts';
 import type { DecodeKernels, ForwardOptions, Gpt2Model } from '../../src/model/gpt2-model.ts';
 import type { WeightStorage } from '../../src/model/weights.ts';
+import type { RandomCheckpointOptions } from '../../src/model/random-checkpoint.ts';
 import { useTestGpu } from '../helpers/gpu.ts';
 import { randomModel } from '../helpers/model-fixture.ts';
 
@@ -35,6 +36,21 @@ function shown(steps: TokenStep[]) {
 describe('pipelined decode', () => {
   const t = useTestGpu();
 
+  /** A random model of SHAPE, loaded for `body` and unloaded after it. */
+  async function withEngine(
+    model: RandomCheckpointOptions,
+    options: EngineLoadOptions,
+    body: (engine: Gpt2Engine) => Promise<void>,
+  ): Promise<void> {
+    const { files } = randomModel(SHAPE, model);
+    const engine = await Gpt2Engine.load(t.gpu, files, options);
+    try {
+      await body(engine);
+    } finally {
+      engine.unload();
+    }
+  }
+
   // Greedy, top-k inside the candidates, top-p inside them, top-p reaching past them at a
   // high temperature (the CPU then reads the kept logits, and the GPU's guess is often
   // wrong: the queued step runs again), and settings that always need the full logits (no
@@ -55,9 +71,7 @@ describe('pipelined decode', () => {
   ];
   for (const [storage, decodeKernels] of VARIANTS) {
     it(`gives exactly the tokens of the unpipelined loop, many seeds and settings (${storage}, ${decodeKernels} decode)`, async () => {
-      const { files } = randomModel(SHAPE, { seed: 41, scale: 0.6 });
-      const engine = await Gpt2Engine.load(t.gpu, files, { storage, decodeKernels });
-      try {
+      await withEngine({ seed: 41, scale: 0.6 }, { storage, decodeKernels }, async (engine) => {
         let ahead = 0;
         let redone = 0;
         let fullLogits = 0;
@@ -89,9 +103,7 @@ describe('pipelined decode', () => {
         expect(ahead).toBeGreaterThan(SETTINGS.length * 2 * 11 * 0.5);
         expect(fullLogits).toBeGreaterThan(0);
         expect(redone).toBeGreaterThan(0);
-      } finally {
-        engine.unload();
-      }
+      });
     });
   }
 
@@ -236,9 +248,7 @@ describe('pipelined decode', () => {
     it(`times every kernel of every step without stopping the pipeline (${decodeKernels})`, async () => {
       // SwiftShader offers timestamp queries, so the timer is real here.
       expect(t.gpu.capabilities.timestampQuery).toBe(true);
-      const { files } = randomModel(SHAPE, { seed: 45 });
-      const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32', decodeKernels });
-      try {
+      await withEngine({ seed: 45 }, { storage: 'f32', decodeKernels }, async (engine) => {
         const settings = parseSamplingSettings({ temperature: 0.9, topK: 30, seed: 2 });
         const request = {
           contextIds: [5, 6, 7],
@@ -261,16 +271,12 @@ describe('pipelined decode', () => {
             decodeKernels === 'v1' ? 'sample' : 'topk',
           );
         }
-      } finally {
-        engine.unload();
-      }
+      });
     });
   }
 
   it('work on the model after a run left unfinished waits for the step queued ahead', async () => {
-    const { files } = randomModel(SHAPE, { seed: 46 });
-    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
-    try {
+    await withEngine({ seed: 46 }, { storage: 'f32' }, async (engine) => {
       const settings = parseSamplingSettings({ temperature: 0 });
       const steps = engine.generate({
         contextIds: [1, 2],
@@ -288,15 +294,11 @@ describe('pipelined decode', () => {
       expect(map.n).toBe(engine.model.position);
       expect(logits).toHaveLength(SHAPE.vocabSize);
       expect(engine.model.stepsInFlight).toBe(0);
-    } finally {
-      engine.unload();
-    }
+    });
   });
 
   it('a run stopped with a step queued ahead leaves the cache as an unpipelined run does', async () => {
-    const { files } = randomModel(SHAPE, { seed: 47 });
-    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
-    try {
+    await withEngine({ seed: 47 }, { storage: 'f32' }, async (engine) => {
       const settings = parseSamplingSettings({ temperature: 0 });
       for (const pipeline of [false, true]) {
         const abort = new AbortController();
@@ -320,15 +322,11 @@ describe('pipelined decode', () => {
         const map = await engine.attention(0, 0);
         expect([map.n, map.ids.length]).toEqual([5, 5]);
       }
-    } finally {
-      engine.unload();
-    }
+    });
   });
 
   it('a settings change applies to the next step queued after it, and each token records its own', async () => {
-    const { files } = randomModel(SHAPE, { seed: 44 });
-    const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
-    try {
+    await withEngine({ seed: 44 }, { storage: 'f32' }, async (engine) => {
       const cold = parseSamplingSettings({ temperature: 0 });
       const warm = parseSamplingSettings({ temperature: 1.4, topK: 50, seed: 3 });
       let current = cold;
@@ -354,8 +352,6 @@ describe('pipelined decode', () => {
         pipeline: false,
       });
       expect(shown(replay)).toEqual(shown(steps));
-    } finally {
-      engine.unload();
-    }
+    });
   });
 });

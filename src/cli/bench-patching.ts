@@ -1,10 +1,11 @@
 /**
  * npm run bench:patching -- [--model <dir|url|hf:repo|tiny|gpt2|...>] [--tokens T] [--f16]
- *   [--per-submit N] [--compare]
+ *   [--per-submit N] [--compare] [--compare-full]
  * Times one full activation-patching sweep (every head, every (layer, position)) on a prompt
- * of T random tokens (default 15) and prints the forwards, submits and dispatches it used.
- * --compare also runs the sweep with one forward per submit, waiting for each (as a tool that
- * makes a round trip per patched run would), and prints the ratio. Default model: a random
+ * of T random tokens (default 15) and prints the forwards, submits, dispatches and blocks it
+ * used. --compare also runs the sweep with one forward per submit, waiting for each (as a tool
+ * that makes a round trip per patched run would), and prints the ratio; --compare-full runs it
+ * with every block of every forward (no start at the patched block) and prints that ratio. Default model: a random
  * GPT-2-small-shaped checkpoint made in memory.
  */
 import { isGpt2PresetName, presetModelFiles } from '../bench/run-bench.ts';
@@ -16,7 +17,7 @@ import { UsageError, numberArg, parseArgs } from './args.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE = `usage: npm run bench:patching -- [--model <dir|url|hf:owner/name|tiny|gpt2|...>]
-  [--tokens T] [--f16] [--per-submit N] [--compare]`;
+  [--tokens T] [--f16] [--per-submit N] [--compare] [--compare-full]`;
 
 await runCli(USAGE, async (argv) => {
   const args = parseArgs(argv, {
@@ -25,6 +26,7 @@ await runCli(USAGE, async (argv) => {
     f16: 'boolean',
     'per-submit': 'string',
     compare: 'boolean',
+    'compare-full': 'boolean',
   });
   const model = (args.get('model') as string | undefined) ?? 'gpt2';
   const perSubmit = numberArg(args, 'per-submit', 16, { integer: true, min: 1, max: 4096 });
@@ -43,10 +45,11 @@ await runCli(USAGE, async (argv) => {
       const request = { cleanIds: clean, corruptIds: corrupt, rightId: 1, wrongId: 2 };
       const line = (
         label: string,
-        s: { forwards: number; submits: number; dispatches: number; ms: number },
+        s: { forwards: number; submits: number; dispatches: number; blocks: number; ms: number },
       ) =>
         `${label.padEnd(28)} ${s.forwards} forwards (L=${L}, H=${NH}, T=${T}), ${s.submits} submits, ` +
-        `${s.dispatches} dispatches, ${(s.ms / 1000).toFixed(2)} s, ${(s.ms / s.forwards).toFixed(1)} ms/forward`;
+        `${s.dispatches} dispatches, ${s.blocks} blocks (${((100 * s.blocks) / (s.forwards * L)).toFixed(0)}% ` +
+        `of full forwards), ${(s.ms / 1000).toFixed(2)} s, ${(s.ms / s.forwards).toFixed(1)} ms/forward`;
       // A GPT-2-small sweep takes many minutes on a CPU emulator: say how far it got.
       const started = performance.now();
       let lastReport = started;
@@ -71,6 +74,17 @@ await runCli(USAGE, async (argv) => {
         process.stdout.write(line('sweep, 1 per submit:', single.stats) + '\n');
         process.stdout.write(
           `batched / one per submit: ${(batched.stats.ms / single.stats.ms).toFixed(2)}x the time\n`,
+        );
+      }
+      if (args.get('compare-full')) {
+        const full = await runPatching(engine, request, {
+          forwardsPerSubmit: perSubmit,
+          startAtPatchedBlock: false,
+          onProgress,
+        });
+        process.stdout.write(line('sweep, full forwards:', full.stats) + '\n');
+        process.stdout.write(
+          `from the patched block / full forwards: ${(batched.stats.ms / full.stats.ms).toFixed(2)}x the time\n`,
         );
       }
     } finally {

@@ -526,6 +526,45 @@ export class Gpt2Model {
   }
 
   /**
+   * Records a forward of T tokens at position 0 that starts at block `layer`, on the residual
+   * stream entering it taken from rows `sourceRow ..` of `source` (a capture of resid_pre):
+   * the blocks before it would only compute those rows again. For patching sweeps, whose runs
+   * differ from the corrupted run only from the patched block on. The cache of the earlier
+   * blocks must already hold the T positions of the run the rows come from. Returns the
+   * number of dispatches; the last position's logits are left in `activations.logits`.
+   */
+  encodeForwardFrom(
+    encoder: GPUCommandEncoder,
+    T: number,
+    layer: number,
+    source: GPUBuffer,
+    sourceRow: number,
+  ): number {
+    const { nLayer, nEmbd: C } = this.config;
+    this.assertIdle('encodeForwardFrom');
+    if (!Number.isInteger(layer) || layer < 0 || layer >= nLayer) {
+      throw new RangeError(`encodeForwardFrom: no block ${layer} (the model has ${nLayer})`);
+    }
+    if (!Number.isInteger(T) || T < 1 || T > this.cached) {
+      throw new RangeError(
+        `encodeForwardFrom: T=${T}, but the cache holds the earlier blocks of ${this.cached} positions`,
+      );
+    }
+    if (!Number.isInteger(sourceRow) || sourceRow < 0 || (sourceRow + T) * C * 4 > source.size) {
+      throw new RangeError(
+        `encodeForwardFrom: rows ${sourceRow}..${sourceRow + T - 1} are not in the source`,
+      );
+    }
+    encoder.copyBufferToBuffer(source, sourceRow * C * 4, this.x, 0, T * C * 4);
+    const ops = this.forwardOps(T, 0, 1, true, undefined, layer).filter(
+      (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
+    );
+    const dispatches = this.encodeOps(encoder, ops, null);
+    this.cached = T;
+    return dispatches;
+  }
+
+  /**
    * Runs tokens `ids` at positions `pos0 .. pos0 + ids.length - 1` (pos0 <= position: a
    * smaller pos0 rewinds the cache, as when branching), leaving the logits of the last one
    * on the GPU and returning the sampling candidates. The step is submitted before this
@@ -700,7 +739,9 @@ export class Gpt2Model {
 
   /**
    * Every kernel of one forward pass, in order, named by what it is for the timing breakdown;
-   * without the LM head and sampling support when `head` is false (the logit lens).
+   * without the LM head and sampling support when `head` is false (the logit lens); from
+   * block `firstLayer` on, without the embedding, when that is > 0 (the residual stream
+   * entering it is already in place).
    */
   private forwardOps(
     T: number,
@@ -708,6 +749,7 @@ export class Gpt2Model {
     invTemperature: number,
     head = true,
     sample?: GpuSampleParams,
+    firstLayer = 0,
   ): Op[] {
     const { nEmbd: C, nHead: NH, vocabSize: V, nInner, layerNormEpsilon: eps } = this.config;
     const sampleV = this.sampleVocab;
@@ -719,12 +761,20 @@ export class Gpt2Model {
       else v1.encode(p, sizes);
     };
     const hook = (point: HookPoint, l: number) => this.hook?.ops(point, l, T, pos0) ?? [];
-    const ops: Op[] = [
-      { kind: 'embedding', encode: (p) => this.embedding.encode(p, { T, C, pos0 }), snapshot: 0 },
-    ];
-    if (T === 1 && this.decodeLayers) ops.push(...this.decodeOpsV2(pos0));
+    const ops: Op[] =
+      firstLayer > 0
+        ? []
+        : [
+            {
+              kind: 'embedding',
+              encode: (p) => this.embedding.encode(p, { T, C, pos0 }),
+              snapshot: 0,
+            },
+          ];
+    if (T === 1 && this.decodeLayers) ops.push(...this.decodeOpsV2(pos0, firstLayer));
     else
       this.layers.forEach((L, l) => {
+        if (l < firstLayer) return;
         ops.push(
           ...hook('resid_pre', l),
           { kind: 'layernorm', encode: (p) => norm(L.ln1, L.ln1V2, p) },
@@ -794,12 +844,13 @@ export class Gpt2Model {
    * mlp.c_proj (+=). A hook at head_out needs the heads' outputs z: that layer then runs v1's
    * attention into z and c_proj on z.
    */
-  private decodeOpsV2(pos0: number): Op[] {
+  private decodeOpsV2(pos0: number, firstLayer = 0): Op[] {
     const { nEmbd: C, nHead: NH, nInner, layerNormEpsilon: eps } = this.config;
     const hook = (point: HookPoint, l: number) => this.hook?.ops(point, l, 1, pos0) ?? [];
     const { splits } = attentionSplits(pos0);
     const ops: Op[] = [];
     this.decodeLayers?.forEach((D, l) => {
+      if (l < firstLayer) return;
       ops.push(...hook('resid_pre', l), {
         kind: 'matvec',
         encode: (p) => D.qkv.encode(p, { K: C, N: 3 * C, outOffset: pos0 * C, split: C, eps }),

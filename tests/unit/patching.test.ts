@@ -57,10 +57,50 @@ describe('activation patching on the GPU', () => {
         expect(got.stats.forwards).toBe(2 + variants);
         expect(got.stats.submits).toBe(2 + Math.ceil(variants / 10));
         expect(progress[progress.length - 1]).toBe(variants);
+        // Each patched run starts at its block: L - l blocks for a patch at block l.
+        const L = config.nLayer;
+        let blocks = 2 * L;
+        for (let l = 0; l < L; l++) blocks += (L - l) * (config.nHead + CLEAN.length);
+        expect(got.stats.blocks).toBe(blocks);
         expect(got.undefinedReason).toBeUndefined();
         // The engine still generates the plain model's tokens afterwards.
         const plain = await engine.logitsAfter(CLEAN);
         expect(plain[7] - plain[120]).toBeCloseTo(got.cleanLd, 4);
+      } finally {
+        engine.unload();
+      }
+    });
+  }
+
+  for (const [label, clean, corrupt] of [
+    ['7 tokens', CLEAN, CORRUPT],
+    ['1 token (the decode kernels)', [5], [61]],
+  ] as const) {
+    it(`runs started at the patched block give exactly the numbers of full forwards (${label})`, async () => {
+      const { files, config, ref } = randomModel(SHAPE, { seed: 44 });
+      const engine = await Gpt2Engine.load(t.gpu, files, { storage: 'f32' });
+      try {
+        const req = { cleanIds: [...clean], corruptIds: [...corrupt], rightId: 7, wrongId: 120 };
+        const fromBlock = await runPatching(engine, req, { forwardsPerSubmit: 5 });
+        const full = await runPatching(engine, req, { startAtPatchedBlock: false });
+        expect(fromBlock.headsLd).toEqual(full.headsLd);
+        expect(fromBlock.positionsLd).toEqual(full.positionsLd);
+        expect([fromBlock.cleanLd, fromBlock.corruptLd]).toEqual([full.cleanLd, full.corruptLd]);
+        const variants = config.nLayer * (config.nHead + clean.length);
+        expect(full.stats.blocks).toBe(config.nLayer * (2 + variants));
+        expect(fromBlock.stats.blocks).toBeLessThan(full.stats.blocks);
+        expect(fromBlock.stats.dispatches).toBeLessThan(full.stats.dispatches);
+        const want = patchingRef(config, ref, [...clean], [...corrupt], 7, 120);
+        expectClose(fromBlock.headsLd.flat(), want.headsLd.flat(), {
+          atol: TOL.f32,
+          rtol: 0,
+          label: 'heads LD',
+        });
+        expectClose(fromBlock.positionsLd.flat(), want.positionsLd.flat(), {
+          atol: TOL.f32,
+          rtol: 0,
+          label: 'positions LD',
+        });
       } finally {
         engine.unload();
       }

@@ -42,6 +42,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seed_induction import seed_induction
+
 VOCAB = 50257
 EOT = 50256
 
@@ -83,6 +85,15 @@ def parse_args():
                         "induction heads form without teaching the model that tokens are uniformly likely")
     p.add_argument("--induction-len", type=int, nargs=2, default=[8, 100], metavar=("MIN", "MAX"),
                    help="range of the repeated sequence's length R (uniform, inclusive)")
+    p.add_argument("--induction-pool", type=int, default=0, metavar="N",
+                   help="draw the repeated sequences' tokens from the N most frequent training tokens (0: all of "
+                        "them); a smaller pool shows each token's copy more often, so the mechanism is learned sooner")
+    p.add_argument("--seed-induction", type=int, default=0, metavar="STEPS",
+                   help="before training, train only the two heads of --seed-heads for STEPS steps on repeated rows "
+                        "to attend to the previous token and to the induction position (seed_induction.py)")
+    p.add_argument("--seed-heads", default="0.0,1.1", metavar="L.H,L.H",
+                   help="the previous-token head and the induction head that --seed-induction trains")
+    p.add_argument("--seed-lr", type=float, default=3e-3)
     p.add_argument("--init-from", default=None,
                    help="start from an exported model folder (its model.safetensors) instead of a random init, "
                         "e.g. the committed weights/tiny-trained; --wpe-init and --prev-head-init are then unused")
@@ -97,6 +108,9 @@ def parse_args():
                    help="if > 0, keep the checkpoint with the highest best induction score among the evaluations "
                         "whose validation loss is at most MAX_VAL (the text must not get worse), instead of the one "
                         "with the lowest validation loss")
+    p.add_argument("--keep-previous", type=float, default=0.0, metavar="MIN",
+                   help="with --keep-induction, also require layer 0 head 0's previous-token score (on the "
+                        "engine's default role input) to be at least MIN")
     p.add_argument("--export-only", action="store_true", help="skip training, export from --ckpt")
     p.add_argument("--bench", type=int, default=0, help="only time this many training steps and exit")
     return p.parse_args()
@@ -207,13 +221,13 @@ class CompactGPT(torch.nn.Module):
         return atts
 
 
-def repeated_rows(n, T, R_range, n_tokens, bos, gen):
-    """n rows of [bos, t1..tR, t1..tR, ...] (R uniform in R_range, t uniform over n_tokens) as (x, y) [n, T];
+def repeated_rows(n, T, R_range, pool, bos, gen):
+    """n rows of [bos, t1..tR, t1..tR, ...] (R uniform in R_range, t uniform over the ids in pool) as (x, y) [n, T];
     y is -100 up to the first token that the earlier copy predicts (the second occurrence of t2)."""
     xs, ys = [], []
     for _ in range(n):
         R = int(torch.randint(R_range[0], R_range[1] + 1, (1,), generator=gen))
-        seg = torch.randint(0, n_tokens, (R,), generator=gen)
+        seg = pool[torch.randint(0, len(pool), (R,), generator=gen)]
         row = torch.cat([torch.tensor([bos]), seg.repeat(T // R + 2)])[: T + 1]
         y = row[1:].clone()
         # Position R holds tR's first occurrence; from position R + 1 on, the token after the earlier
@@ -225,12 +239,12 @@ def repeated_rows(n, T, R_range, n_tokens, bos, gen):
 
 
 @torch.no_grad()
-def role_scores(model, n_tokens, bos, R=50, n_seq=8, seed=5):
+def role_scores(model, pool, bos, R=50, n_seq=8, seed=5):
     """Mean previous-token and induction attention per head, with the head-role definitions of the engine
-    (issue 9) on n_seq inputs [bos, t1..tR, t1..tR]: previous = mean over i >= 1 of A[i][i-1], induction =
-    mean over i in R+1..2R of A[i][i-R+1]. Returns two [L][H] tensors."""
+    (issue 9) on n_seq inputs [bos, t1..tR, t1..tR], t drawn from the ids in pool: previous = mean over
+    i >= 1 of A[i][i-1], induction = mean over i in R+1..2R of A[i][i-R+1]. Returns two [L][H] tensors."""
     gen = torch.Generator().manual_seed(seed)
-    seg = torch.randint(0, n_tokens, (n_seq, R), generator=gen)
+    seg = torch.stack([pool[torch.randperm(len(pool), generator=gen)[:R]] for _ in range(n_seq)])
     idx = torch.cat([torch.full((n_seq, 1), bos), seg, seg], 1)
     was_training = model.training
     model.eval()
@@ -384,6 +398,12 @@ def main():
         model.load_state_dict(torch.load(args.init_ckpt)["model"])
         log(f"started from checkpoint {args.init_ckpt}")
     bos = int(remap[EOT])
+    # The engine's default role input draws distinct GPT-2 ids from 256..4999 (src/inspect/head-roles.ts);
+    # in the compact model the unseen ones among them are the shared row, as in the exported model.
+    role_pool = torch.from_numpy(remap[[i for i in range(256, 5000) if i != EOT]])
+    counts = np.bincount(train, minlength=VOCAB)[seen]
+    by_freq = torch.from_numpy(np.argsort(-counts, kind="stable"))
+    rep_pool = by_freq[: args.induction_pool] if args.induction_pool > 0 else torch.arange(n_seen)
     T = args.seq_len
     assert T <= args.n_positions
 
@@ -408,7 +428,27 @@ def main():
     tx = torch.stack([train_c[s : s + T] for s in tstarts])
     ty = torch.stack([train_c[s + 1 : s + T + 1] for s in tstarts])
 
+    def make_repeated(n):
+        """n repeated rows, half of them (rounded down) of the engine's role-input tokens, the rest of rep_pool."""
+        a = repeated_rows(n - n // 2, T, args.induction_len, rep_pool, bos, rep_gen)
+        if n // 2 == 0:
+            return a
+        b = repeated_rows(n // 2, T, args.induction_len, role_pool, bos, rep_gen)
+        return torch.cat([a[0], b[0]]), torch.cat([a[1], b[1]])
+
+    rep_gen = torch.Generator().manual_seed(args.seed + 1)
     history = []
+    if args.seed_induction > 0 and not args.export_only:
+        (lp, hp), (li, hi) = [tuple(int(v) for v in pair.split(".")) for pair in args.seed_heads.split(",")]
+        t_seed = time.time()
+        seed_induction(model, (lp, hp), (li, hi), args.seed_induction, args.seed_lr, lambda: make_repeated(args.batch),
+                       bos, log)
+        prev, ind = role_scores(model, role_pool, bos)
+        vl = evaluate(vx, vy)
+        log(f"== after seeding ({time.time() - t_seed:.0f} s): val {vl:.4f}, L{lp}H{hp} previous "
+            f"{float(prev[lp, hp]):.3f}, L{li}H{hi} induction {float(ind[li, hi]):.3f}")
+        history.append({"step": 0, "seeded": True, "val_loss": vl, "l0h0_previous": round(float(prev[0, 0]), 3),
+                        "best_induction": round(float(ind.max()), 3)})
     if not args.export_only:
         decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n != "wpe"]
         no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n != "wpe")]
@@ -433,7 +473,6 @@ def main():
 
         n_params = sum(p.numel() for p in model.parameters())
         log(f"compact trainable parameters: {n_params}")
-        rep_gen = torch.Generator().manual_seed(args.seed + 1)
         t0 = time.time()
         best = float("inf")
         smooth = None
@@ -447,7 +486,7 @@ def main():
             x = torch.stack([train_c[s : s + T] for s in starts])
             y = torch.stack([train_c[s + 1 : s + T + 1] for s in starts])
             if n_rep:
-                rx, ry = repeated_rows(n_rep, T, args.induction_len, n_seen, bos, rep_gen)
+                rx, ry = make_repeated(n_rep)
                 x, y = torch.cat([x, rx]), torch.cat([y, ry])
             loss = model(x, y)
             opt.zero_grad(set_to_none=True)
@@ -467,7 +506,7 @@ def main():
             if (step + 1) % args.eval_every == 0 or last:
                 vl = evaluate(vx, vy)
                 trl = evaluate(tx, ty)
-                prev, ind = role_scores(model, n_seen, bos)
+                prev, ind = role_scores(model, role_pool, bos)
                 history.append({"step": step + 1, "train_loss": trl, "val_loss": vl, "seconds": round(el, 1),
                                 "l0h0_previous": round(float(prev[0, 0]), 3),
                                 "best_induction": round(float(ind.max()), 3)})
@@ -475,8 +514,8 @@ def main():
                     f"{float(prev[0, 0]):.3f}, induction by layer {[round(float(v), 3) for v in ind.max(1).values]}")
                 # What "better" means: the lowest validation loss, or with --keep-induction the strongest
                 # induction head among the checkpoints whose text is no worse than MAX_VAL.
-                score = vl if args.keep_induction <= 0 else (
-                    -float(ind.max()) if vl <= args.keep_induction else float("inf"))
+                keep = vl <= args.keep_induction and float(prev[0, 0]) >= args.keep_previous
+                score = vl if args.keep_induction <= 0 else (-float(ind.max()) if keep else float("inf"))
                 if score < best:
                     best = score
                     torch.save({"model": model.state_dict(), "seen": seen, "args": vars(args), "history": history,
@@ -657,10 +696,11 @@ def export(args, model, seen, history, ck, train_seconds, evaluate, vset, tset, 
         st = torch.stack(rows)  # [L, H, 3]
         sums = st if sums is None else sums + st
     sums = sums / nwin
-    # Induction: on repeated random training-vocabulary tokens (role_scores), not on text.
-    eot_row = np.searchsorted(seen, EOT)
-    bos = int(eot_row) if eot_row < n_seen and seen[eot_row] == EOT else n_seen
-    _, ind = role_scores(model, n_seen, bos)
+    # Induction: on the engine's default role input (role_scores), not on text.
+    remap = np.full(VOCAB, n_seen, dtype=np.int64)
+    remap[seen] = np.arange(n_seen)
+    role_pool = torch.from_numpy(remap[[i for i in range(256, 5000) if i != EOT]])
+    _, ind = role_scores(model, role_pool, int(remap[EOT]))
     for l in range(args.n_layer):
         for h in range(args.n_head):
             att_stats.append({"layer": l, "head": h, "prev_token": round(float(sums[l, h, 0]), 3),

@@ -93,7 +93,7 @@ def parse_args():
                         "to attend to the previous token and to the induction position (seed_induction.py)")
     p.add_argument("--seed-heads", default="0.0,1.1", metavar="L.H,L.H",
                    help="the previous-token head and the induction head that --seed-induction trains")
-    p.add_argument("--seed-lr", type=float, default=3e-3)
+    p.add_argument("--seed-lr", type=float, default=1e-2)
     p.add_argument("--init-from", default=None,
                    help="start from an exported model folder (its model.safetensors) instead of a random init, "
                         "e.g. the committed weights/tiny-trained; --wpe-init and --prev-head-init are then unused")
@@ -441,8 +441,14 @@ def main():
     if args.seed_induction > 0 and not args.export_only:
         (lp, hp), (li, hi) = [tuple(int(v) for v in pair.split(".")) for pair in args.seed_heads.split(",")]
         t_seed = time.time()
-        seed_induction(model, (lp, hp), (li, hi), args.seed_induction, args.seed_lr, lambda: make_repeated(args.batch),
-                       bos, log)
+        def make_text(n=max(1, args.batch // 2)):
+            starts = torch.randint(0, len(train_c) - T - 1, (n,))
+            return (torch.stack([train_c[s : s + T] for s in starts]),
+                    torch.stack([train_c[s + 1 : s + T + 1] for s in starts]))
+
+        # Each step: half a batch of repeated rows and half a batch of text.
+        seed_induction(model, (lp, hp), (li, hi), args.seed_induction, args.seed_lr,
+                       lambda: make_repeated(max(1, args.batch // 2)), make_text, bos, log)
         prev, ind = role_scores(model, role_pool, bos)
         vl = evaluate(vx, vy)
         log(f"== after seeding ({time.time() - t_seed:.0f} s): val {vl:.4f}, L{lp}H{hp} previous "
@@ -525,6 +531,15 @@ def main():
                 if el > args.max_minutes * 60:
                     log(f"time budget reached at step {step + 1}")
                 break
+
+        if best == float("inf"):
+            # No evaluation met --keep-induction / --keep-previous: keep the last state to continue from.
+            last_path = ckpt_path + ".last"
+            torch.save({"model": model.state_dict(), "seen": seen, "args": vars(args), "history": history,
+                        "step": step + 1, "seconds": time.time() - t0, "unseen_target_fix": True}, last_path)
+            log(f"no evaluation met --keep-induction/--keep-previous, nothing exported; the last state is in "
+                f"{last_path} (continue with --init-ckpt {last_path})")
+            return
 
     ck = torch.load(ckpt_path)
     model.load_state_dict(ck["model"])

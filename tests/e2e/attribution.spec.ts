@@ -95,7 +95,7 @@ test('direct logit attribution: the bars and β add up to the logit shown, as th
   await snapView(view, info, 'logit-attribution');
 });
 
-test('head roles: badges on the grids and the head picker, L0H0 a previous-token head as the CLI scores it', async ({
+test('head roles: badges on the grids and the head picker, L0H0 a previous-token head and L1H1 an induction head as the CLI scores them', async ({
   page,
 }, info) => {
   await openReady(page, `${BUNDLED}&max_tokens=2&temperature=0&prompt=Hello`);
@@ -121,8 +121,18 @@ test('head roles: badges on the grids and the head picker, L0H0 a previous-token
   await expect(page.getByTestId('attention-head').locator('option').first()).toHaveText(
     /previous-token/,
   );
-  // Every badge on the overview is a score at or above the threshold, as the CLI has it.
   await page.getByTestId('overview-toggle').click();
+  // The bundled model's induction head (weights/README.md) carries its badge too.
+  expect(cli.induction[1][1]).toBeGreaterThanOrEqual(0.42);
+  const inductionThumb = page
+    .getByTestId('overview-grid')
+    .locator('[data-testid="attention-thumb"][data-layer="1"][data-head="1"]');
+  await expect(inductionThumb.locator('[data-role="induction"]')).toHaveText('ind');
+  await expect(inductionThumb).toHaveAttribute(
+    'title',
+    new RegExp(`induction ${cli.induction[1][1].toFixed(2)}`),
+  );
+  // Every badge on the overview is a score at or above the threshold, as the CLI has it.
   for (let l = 0; l < 4; l++) {
     for (let h = 0; h < 4; h++) {
       const cell = page

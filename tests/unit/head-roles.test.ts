@@ -109,4 +109,22 @@ describe('head roles on the GPU', () => {
       engine.unload();
     }
   });
+
+  it('find the induction head of the bundled model (layer 1, head 1) on the default input', async () => {
+    const engine = await Gpt2Engine.load(t.gpu, await openModelDir('weights/tiny-trained'), {
+      storage: 'f16',
+    });
+    try {
+      for (const seed of [0, 1, 2]) {
+        const r = await computeHeadRoles(engine, { seed });
+        const induction = r.induction.flat();
+        expect(r.induction[1][1], `seed ${seed}`).toBeGreaterThanOrEqual(ROLE_THRESHOLD);
+        expect(Math.max(...induction)).toBe(r.induction[1][1]);
+        // Only it: an induction score that is not everywhere (uniform attention scores ~0.02).
+        expect(induction.filter((v) => v >= ROLE_THRESHOLD)).toHaveLength(1);
+      }
+    } finally {
+      engine.unload();
+    }
+  });
 });

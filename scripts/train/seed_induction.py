@@ -72,7 +72,6 @@ def seed_induction(model, prev_head, ind_head, steps, lr, make_rows, make_text, 
             m.index_fill_(dim, mask_idx, 1.0)
             params.append(p)
             masks.append(m)
-    # The same tensor may appear twice (both heads in one layer is refused above, so not here).
     opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.95))
     frozen = [p for p in model.parameters() if all(p is not q for q in params)]
     for p in frozen:

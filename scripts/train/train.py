@@ -238,6 +238,12 @@ def repeated_rows(n, T, R_range, pool, bos, gen):
     return torch.stack(xs), torch.stack(ys)
 
 
+def role_input_pool(remap):
+    """The ids the engine's default role input draws from (distinct GPT-2 ids 256..4999, src/inspect/head-roles.ts),
+    as compact rows: the unseen ones among them are the shared row, as in the exported model."""
+    return torch.from_numpy(remap[[i for i in range(256, 5000) if i != EOT]])
+
+
 @torch.no_grad()
 def role_scores(model, pool, bos, R=50, n_seq=8, seed=5):
     """Mean previous-token and induction attention per head, with the head-role definitions of the engine
@@ -398,9 +404,7 @@ def main():
         model.load_state_dict(torch.load(args.init_ckpt)["model"])
         log(f"started from checkpoint {args.init_ckpt}")
     bos = int(remap[EOT])
-    # The engine's default role input draws distinct GPT-2 ids from 256..4999 (src/inspect/head-roles.ts);
-    # in the compact model the unseen ones among them are the shared row, as in the exported model.
-    role_pool = torch.from_numpy(remap[[i for i in range(256, 5000) if i != EOT]])
+    role_pool = role_input_pool(remap)
     counts = np.bincount(train, minlength=VOCAB)[seen]
     by_freq = torch.from_numpy(np.argsort(-counts, kind="stable"))
     rep_pool = by_freq[: args.induction_pool] if args.induction_pool > 0 else torch.arange(n_seen)
@@ -714,8 +718,7 @@ def export(args, model, seen, history, ck, train_seconds, evaluate, vset, tset, 
     # Induction: on the engine's default role input (role_scores), not on text.
     remap = np.full(VOCAB, n_seen, dtype=np.int64)
     remap[seen] = np.arange(n_seen)
-    role_pool = torch.from_numpy(remap[[i for i in range(256, 5000) if i != EOT]])
-    _, ind = role_scores(model, role_pool, int(remap[EOT]))
+    _, ind = role_scores(model, role_input_pool(remap), int(remap[EOT]))
     for l in range(args.n_layer):
         for h in range(args.n_head):
             att_stats.append({"layer": l, "head": h, "prev_token": round(float(sums[l, h, 0]), 3),

@@ -5,8 +5,8 @@
  * of T random tokens (default 15) and prints the forwards, submits, dispatches and blocks it
  * used. --compare also runs the sweep with one forward per submit, waiting for each (as a tool
  * that makes a round trip per patched run would), and prints the ratio; --compare-full runs it
- * with every block of every forward (no start at the patched block) and prints that ratio. Default model: a random
- * GPT-2-small-shaped checkpoint made in memory.
+ * with every block of every forward (no start at the patched block) and prints that ratio.
+ * Default model: a random GPT-2-small-shaped checkpoint made in memory.
  */
 import { isGpt2PresetName, presetModelFiles } from '../bench/run-bench.ts';
 import { Gpt2Engine } from '../generation/gpt2-engine.ts';

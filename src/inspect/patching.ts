@@ -93,7 +93,10 @@ export async function runPatching(
   const t0 = performance.now();
   const act = model.activations;
   const capture = new CaptureHook(gpu, engine.config, act, ['head_out', 'resid_pre'], T);
-  const corruptResid = new CaptureHook(gpu, engine.config, act, ['resid_pre'], T);
+  // The corrupted run's residual stream entering each block, where patched runs start.
+  const corruptResid = fromBlock
+    ? new CaptureHook(gpu, engine.config, act, ['resid_pre'], T)
+    : null;
   const patch = new PatchHook(gpu, engine.config, act, capture, variants);
   // Two floats (logit(right), logit(wrong)) per run: clean, corrupt, then each variant.
   const runs = 2 + variants.length;
@@ -127,7 +130,6 @@ export async function runPatching(
     keepLogits(encoder, 1);
     stats.forwards += 2;
     stats.blocks += 2 * L;
-    const corruptResidPre = corruptResid.buffers.resid_pre!;
     model.setForwardHook(patch);
     for (let i = 0; i < variants.length; i++) {
       if (i % perSubmit === 0 && i > 0) {
@@ -137,9 +139,9 @@ export async function runPatching(
         encoder = gpu.device.createCommandEncoder({ label: `patching.sweep.${i}` });
       }
       patch.select(i);
-      const layer = fromBlock ? variants[i].layer : 0;
-      stats.dispatches += fromBlock
-        ? model.encodeForwardFrom(encoder, T, layer, corruptResidPre, layer * T)
+      const layer = corruptResid ? variants[i].layer : 0;
+      stats.dispatches += corruptResid
+        ? model.encodeForwardFrom(encoder, T, layer, corruptResid.buffers.resid_pre!, layer * T)
         : model.encodeForward(encoder, corruptIds, 0);
       keepLogits(encoder, 2 + i);
       stats.forwards++;
@@ -180,7 +182,7 @@ export async function runPatching(
     model.setForwardHook(null);
     engine.dropCache();
     patch.destroy();
-    corruptResid.destroy();
+    corruptResid?.destroy();
     capture.destroy();
     gpu.destroyBuffer(results);
   }

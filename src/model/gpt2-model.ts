@@ -517,10 +517,7 @@ export class Gpt2Model {
     this.assertIdle('encodeForward');
     this.gpu.write(this.ids, new Uint32Array(ids));
     this.idsSampled = false;
-    const ops = this.forwardOps(ids.length, pos0, 1).filter(
-      (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
-    );
-    const dispatches = this.encodeOps(encoder, ops, null);
+    const dispatches = this.encodeSweepForward(encoder, ids.length, pos0, 0);
     this.cached = pos0 + ids.length;
     return dispatches;
   }
@@ -556,12 +553,22 @@ export class Gpt2Model {
       );
     }
     encoder.copyBufferToBuffer(source, sourceRow * C * 4, this.x, 0, T * C * 4);
-    const ops = this.forwardOps(T, 0, 1, true, undefined, layer).filter(
-      (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
-    );
-    const dispatches = this.encodeOps(encoder, ops, null);
+    const dispatches = this.encodeSweepForward(encoder, T, 0, layer);
     this.cached = T;
     return dispatches;
+  }
+
+  /** A forward of a sweep: the logits, without sampling support, from block firstLayer on. */
+  private encodeSweepForward(
+    encoder: GPUCommandEncoder,
+    T: number,
+    pos0: number,
+    firstLayer: number,
+  ): number {
+    const ops = this.forwardOps(T, pos0, 1, true, undefined, firstLayer).filter(
+      (o) => o.kind !== 'topk' && o.kind !== 'logsumexp',
+    );
+    return this.encodeOps(encoder, ops, null);
   }
 
   /**

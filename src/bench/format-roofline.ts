@@ -50,6 +50,6 @@ export function formatEstimates(name: string, estimates: readonly PaperEstimate[
 }
 
 /** A rate, or '—' when the time was below the timer's resolution (see kernelRooflines). */
-export function rate(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : '—';
+export function rate(x: number | null, digits: number): string {
+  return x === null ? '—' : x.toFixed(digits);
 }

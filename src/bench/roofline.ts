@@ -23,11 +23,15 @@ export interface KernelRoofline {
   intensity: number;
   /** Measured GPU time of all its dispatches in one step. */
   ms: number;
-  achievedGBs: number;
-  achievedGflops: number;
+  /**
+   * The rates below are null when the kernel timed at 0 (below the timer's resolution): no rate
+   * can be derived from that, Infinity GB/s would be a lie, and null (unlike NaN) survives JSON.
+   */
+  achievedGBs: number | null;
+  achievedGflops: number | null;
   rooflineMs: number;
   /** roofline ms / measured ms, in percent. */
-  percent: number;
+  percent: number | null;
   bound: 'memory' | 'compute';
 }
 
@@ -55,10 +59,10 @@ export function kernelRooflines(
     const bytesWritten = sum((r) => r.bytesWritten);
     const bytes = bytesRead + bytesWritten;
     const flops = sum((r) => r.flops);
-    const ms = kernelMs[op] ?? NaN;
-    // A time of 0 is below the timer's resolution (small kernels, coarse timestamps): no rate
-    // can be derived from it, and Infinity GB/s would be a lie.
-    const timed = ms > 0 ? ms : NaN;
+    const ms = kernelMs[op];
+    if (ms === undefined) throw new Error(`no time was measured for the ${op} kernels`);
+    // A time of 0 is below the timer's resolution (small kernels, coarse timestamps).
+    const per = (x: number) => (ms > 0 ? x / ms : null);
     const roof = rooflineMs(bytes, flops, peak);
     return {
       op,
@@ -71,10 +75,10 @@ export function kernelRooflines(
       flops,
       intensity: bytes > 0 ? flops / bytes : 0,
       ms,
-      achievedGBs: bytes / (timed * 1e6),
-      achievedGflops: flops / (timed * 1e6),
+      achievedGBs: per(bytes / 1e6),
+      achievedGflops: per(flops / 1e6),
       rooflineMs: roof,
-      percent: (100 * roof) / timed,
+      percent: per(100 * roof),
       bound: flops / (peak.gflops * 1e6) > bytes / (peak.bandwidthGBs * 1e6) ? 'compute' : 'memory',
     };
   });

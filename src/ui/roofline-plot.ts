@@ -80,14 +80,16 @@ export class RooflinePlot extends LitElement {
     const peak = this.peak;
     if (!peak) return nothing;
     const points = this.series.flatMap((s, si) =>
-      s.kernels
-        .filter((k) => Number.isFinite(k.ms) && k.ms > 0 && k.bytesRead + k.bytesWritten > 0)
-        .map((k) => {
-          const x = k.flops > 0 ? k.intensity : NO_FLOPS_X;
-          // A kernel without FLOPs is placed by its bandwidth: what it would reach at x.
-          const y = k.flops > 0 ? k.achievedGflops : k.achievedGBs * NO_FLOPS_X;
-          return { s: si, k, x, y, hollow: k.flops === 0 };
-        }),
+      s.kernels.flatMap((k) => {
+        const { achievedGBs: gbs, achievedGflops: gflops, percent } = k;
+        // A kernel timed below the timer's resolution has no rate to place.
+        if (gbs === null || gflops === null || percent === null) return [];
+        if (k.bytesRead + k.bytesWritten === 0) return [];
+        const x = k.flops > 0 ? k.intensity : NO_FLOPS_X;
+        // A kernel without FLOPs is placed by its bandwidth: what it would reach at x.
+        const y = k.flops > 0 ? gflops : gbs * NO_FLOPS_X;
+        return [{ s: si, k, x, y, gbs, gflops, percent, hollow: k.flops === 0 }];
+      }),
     );
     const ridge = peak.gflops / peak.bandwidthGBs;
     const xs = [NO_FLOPS_X, ridge * 10, ...points.map((p) => p.x)];
@@ -164,7 +166,7 @@ export class RooflinePlot extends LitElement {
                 fill=${p.hollow ? 'none' : COLOURS[p.s % COLOURS.length]}
                 stroke=${COLOURS[p.s % COLOURS.length]}
                 stroke-width="2"
-              ><title>${this.series[p.s].name} ${p.k.op}: ${p.k.percent.toFixed(1)}% of roofline, ${p.k.achievedGBs.toFixed(2)} GB/s, ${p.k.achievedGflops.toFixed(2)} GFLOP/s</title></circle>
+              ><title>${this.series[p.s].name} ${p.k.op}: ${p.percent.toFixed(1)}% of roofline, ${p.gbs.toFixed(2)} GB/s, ${p.gflops.toFixed(2)} GFLOP/s</title></circle>
               <text class="label" x=${px(p.x) + 7} y=${py(p.y) + 4}>${p.k.op}</text>
             </g>`,
         )}

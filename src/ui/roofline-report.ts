@@ -147,7 +147,7 @@ export class RooflineReport extends LitElement {
                 <td>${rate(k.achievedGBs, 2)}</td>
                 <td>${rate(k.achievedGflops, 2)}</td>
                 <td>${k.rooflineMs.toPrecision(3)}</td>
-                <td>${Number.isFinite(k.percent) ? `${k.percent.toPrecision(3)}%` : '—'}</td>
+                <td>${k.percent === null ? '—' : `${k.percent.toPrecision(3)}%`}</td>
               </tr>`,
           )}
         </tbody>

@@ -60,7 +60,9 @@ test('bench.html runs the benchmark on this GPU and puts the result JSON in the 
   }
   for (const step of [r.decode, r.prefill]) {
     for (const k of step.kernels) {
-      expect(k.ms > 0 && k.percent > 0 && k.achievedGBs > 0, k.op).toBe(true);
+      // A small kernel may time below the timer's resolution (0): then it has no rate.
+      const rated = k.ms > 0 ? k.percent > 0 && k.achievedGBs > 0 : k.percent === null;
+      expect(k.ms >= 0 && rated, k.op).toBe(true);
     }
     expect(step.roofline.percent).toBeGreaterThan(0);
     expect(step.estimates).toHaveLength(2);

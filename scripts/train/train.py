@@ -157,6 +157,9 @@ class CompactGPT(torch.nn.Module):
         super().__init__()
         self.n_unseen = VOCAB - n_seen
         self.n_unseen_class = n_seen
+        bias = torch.zeros(n_seen + 1)
+        bias[-1] = math.log(self.n_unseen)
+        self.register_buffer("unseen_bias", bias, persistent=False)
         # Rows 0..n_seen-1: the tokens of the training split; row n_seen: shared row of all other tokens.
         self.wte = torch.nn.Parameter(torch.randn(n_seen + 1, n_embd) * 0.02)
         if wpe_init == "sinusoid":
@@ -198,9 +201,9 @@ class CompactGPT(torch.nn.Module):
         for b in self.h:
             x = b(x)
         x = self.ln_f(x)
-        logits = x @ self.wte.t()
-        # n_unseen identical rows -> one class with log(n_unseen) added to its logit.
-        logits[..., -1] += math.log(self.n_unseen)  # in place: mm does not keep its output for backward
+        # n_unseen identical rows -> one class with log(n_unseen) added to its logit: a constant bias,
+        # added inside the matmul (an in-place add to the logits cost a full-size copy in backward).
+        logits = F.linear(x, self.wte, self.unseen_bias)
         if targets is None:
             return logits
         # Targets of -100 (the unpredictable first copy of a repeated random row) are left out.

@@ -11,7 +11,6 @@ the first head's attention on the previous token, the second's on the induction 
 the most recent earlier occurrence of the current token). Training of the whole model afterwards is free to
 change or undo any of it.
 """
-import math
 
 import torch
 import torch.nn.functional as F
@@ -27,16 +26,8 @@ def head_slices(C, n_head, h):
 
 def forward_with_attention(model, idx):
     """Logits and every layer's attention maps, with gradients."""
-    T = idx.shape[1]
-    x = model.wte[idx] + model.wpe[:T]
-    atts = []
-    for b in model.h:
-        x, a = b(x, return_att=True)
-        atts.append(a)
-    x = model.ln_f(x)
-    logits = x @ model.wte.t()
-    logits[..., -1] += math.log(model.n_unseen)
-    return logits, atts
+    x, atts = model.blocks(idx, return_att=True)
+    return model.lm_head(x), atts
 
 
 def induction_targets(idx, bos, shared):

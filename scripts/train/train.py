@@ -195,15 +195,23 @@ class CompactGPT(torch.nn.Module):
                     w[2 * j, n_embd + 2 * j], w[2 * j + 1, n_embd + 2 * j] = a * c, a * s  # key: sin w(s+1)
                     w[2 * j, n_embd + 2 * j + 1], w[2 * j + 1, n_embd + 2 * j + 1] = -a * s, a * c  # cos w(s+1)
 
-    def forward(self, idx, targets=None):
-        B, T = idx.shape
-        x = self.wte[idx] + self.wpe[:T]
+    def blocks(self, idx, return_att=False):
+        """The residual stream after the last block for idx [B, T], and with return_att every layer's
+        attention maps [B, H, T, T]."""
+        x = self.wte[idx] + self.wpe[: idx.shape[1]]
+        atts = []
         for b in self.h:
-            x = b(x)
-        x = self.ln_f(x)
+            x, a = b(x, return_att=True)
+            atts.append(a)
+        return (x, atts) if return_att else x
+
+    def lm_head(self, x):
         # n_unseen identical rows -> one class with log(n_unseen) added to its logit: a constant bias,
         # added inside the matmul (an in-place add to the logits cost a full-size copy in backward).
-        logits = F.linear(x, self.wte, self.unseen_bias)
+        return F.linear(self.ln_f(x), self.wte, self.unseen_bias)
+
+    def forward(self, idx, targets=None):
+        logits = self.lm_head(self.blocks(idx))
         if targets is None:
             return logits
         # Targets of -100 (the unpredictable first copy of a repeated random row) are left out.
@@ -216,12 +224,7 @@ class CompactGPT(torch.nn.Module):
     @torch.no_grad()
     def attention(self, idx):
         """Attention maps of every layer for idx [B, T]: a list of [B, H, T, T]."""
-        x = self.wte[idx] + self.wpe[: idx.shape[1]]
-        atts = []
-        for b in self.h:
-            x, a = b(x, return_att=True)
-            atts.append(a)
-        return atts
+        return self.blocks(idx, return_att=True)[1]
 
 
 def repeated_rows(n, T, R_range, pool, bos, gen):

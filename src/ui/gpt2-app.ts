@@ -45,12 +45,23 @@ import './temperature-chart.ts';
 import './token-output.ts';
 import type { WeightStorage } from '../model/weights.ts';
 import type { ModelChoice } from './model-choices.ts';
-import type { OutputToken } from './app-state.ts';
+import type { OutputToken, RunFigures } from './app-state.ts';
 import type { RunExportInput } from './inspector/export-run.ts';
 import { StreamHold } from './stream-hold.ts';
+import { StreamTurns } from './stream-turns.ts';
+import { FrameUpdates } from './frame-updates.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
 
 const DEFAULT_PROMPT = 'The quick brown fox';
+
+/** What the views that follow a run live are shown of it. */
+interface LiveRun {
+  output: readonly OutputToken[];
+  figures: RunFigures;
+  prompt: unknown;
+  contextLength: number;
+  cachedLength: number;
+}
 
 /**
  * The playground: a header with the model picker and the GPU status, the prompt and the
@@ -160,6 +171,7 @@ export class Gpt2App extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.runHold.dispose();
+    this.liveFrames.cancel();
     window.removeEventListener('keydown', this.onKeyDown);
     window.removeEventListener('dragenter', this.onDragEnter);
     window.removeEventListener('dragleave', this.onDragLeave);
@@ -177,7 +189,9 @@ export class Gpt2App extends LitElement {
     if (c.gpuStatus.state === 'unavailable') {
       return html`<no-webgpu-page .message=${c.gpuStatus.message}></no-webgpu-page>`;
     }
-    const last = c.output.length ? c.output[c.output.length - 1] : null;
+    // The views that follow the run live take turns while tokens stream (see StreamTurns).
+    const [step, chart, figures] = [0, 1, 2].map(this.liveTurns.take(c.generating, this.liveRun()));
+    const last = chart.output.length ? chart.output[chart.output.length - 1] : null;
     const held = this.runHold.take(c.generating, () => ({
       inspectorKey: this.inspectorKey(),
       contextKey: this.contextKey(),
@@ -274,7 +288,7 @@ export class Gpt2App extends LitElement {
           </section>
           <section class="panel card analysis" aria-label="The step under the microscope">
             <step-microscope
-              .tokens=${c.output}
+              .tokens=${step.output}
               .index=${this.microscopeIndex}
               .firstPosition=${Math.max(1, c.promptPieces.length)}
               .decode=${inspectorSource(c).decode}
@@ -354,14 +368,14 @@ export class Gpt2App extends LitElement {
           </section>
           <section class="panel card">
             <live-figures
-              .figures=${c.figures}
-              .contextTokens=${c.contextLength}
+              .figures=${figures.figures}
+              .contextTokens=${figures.contextLength}
               .nPositions=${c.nPositions ?? 0}
-              .cachedLength=${c.cachedLength}
+              .cachedLength=${figures.cachedLength}
               .kvBytesPerToken=${c.kvBytesPerToken}
             ></live-figures>
             <kernel-times
-              .kernels=${c.figures.kernels}
+              .kernels=${figures.figures.kernels}
               ?available=${c.gpuStatus.state === 'ready' && c.gpuStatus.timestampQuery}
               ?enabled=${c.profileKernels}
               @kernel-profile-change=${(e: KernelProfileChangeEvent) =>
@@ -410,6 +424,27 @@ export class Gpt2App extends LitElement {
     alternatives: OutputToken['alternatives'][];
     firstOutput: number;
   }>(4, () => this.requestUpdate());
+
+  /** The run as the live views see it while tokens stream (see StreamTurns). */
+  private readonly liveTurns = new StreamTurns<LiveRun>(3, () => this.liveFrames.request());
+  private readonly liveFrames = new FrameUpdates(this);
+  private live: LiveRun | null = null;
+
+  /** The run now for the live views: the same object while it has not changed. */
+  private liveRun(): LiveRun {
+    const c = this.controller;
+    const l = this.live;
+    if (!l || l.output !== c.output || l.figures !== c.figures || l.prompt !== c.promptPieces) {
+      this.live = {
+        output: c.output,
+        figures: c.figures,
+        prompt: c.promptPieces,
+        contextLength: c.contextLength,
+        cachedLength: c.cachedLength,
+      };
+    }
+    return this.live as LiveRun;
+  }
 
   private viewKey: { output: unknown; ablation: unknown } = { output: null, ablation: null };
   private textKey: { output: unknown; prompt: unknown } = { output: null, prompt: null };

@@ -49,7 +49,6 @@ import type { OutputToken, RunFigures } from './app-state.ts';
 import type { RunExportInput } from './inspector/export-run.ts';
 import { StreamHold } from './stream-hold.ts';
 import { StreamTurns } from './stream-turns.ts';
-import { FrameUpdates } from './frame-updates.ts';
 import { readUrlState, writeUrlState, type UrlState } from './url-state.ts';
 
 const DEFAULT_PROMPT = 'The quick brown fox';
@@ -171,7 +170,6 @@ export class Gpt2App extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.runHold.dispose();
-    this.liveFrames.cancel();
     window.removeEventListener('keydown', this.onKeyDown);
     window.removeEventListener('dragenter', this.onDragEnter);
     window.removeEventListener('dragleave', this.onDragLeave);
@@ -426,8 +424,7 @@ export class Gpt2App extends LitElement {
   }>(4, () => this.requestUpdate());
 
   /** The run as the live views see it while tokens stream (see StreamTurns). */
-  private readonly liveTurns = new StreamTurns<LiveRun>(3, () => this.liveFrames.request());
-  private readonly liveFrames = new FrameUpdates(this);
+  private readonly liveTurns = new StreamTurns<LiveRun>(3, () => this.requestUpdate());
   private live: LiveRun | null = null;
 
   /** The run now for the live views: the same object while it has not changed. */

@@ -10,6 +10,13 @@ export default defineConfig({
   timeout: 180_000,
   expect: { timeout: 60_000 },
   workers: 1,
+  projects: [
+    // The e2e tests wait mostly on SwiftShader compiling the kernels in the browser's GPU
+    // process, on one core: `npm test` runs this project with two workers (scripts/test.mjs).
+    { name: 'app', testIgnore: /page-keeps-up\.spec\.ts/, fullyParallel: true },
+    // It measures how long the page's tasks take: run alone, with nothing else on the CPU.
+    { name: 'timing', testMatch: /page-keeps-up\.spec\.ts/ },
+  ],
   outputDir: 'test-results/e2e',
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -1,7 +1,8 @@
 /**
  * The page keeps up with a fast GPU: a stand-in engine (tests/e2e/stand-in/) emits 1,024
  * tokens at 2,000 a second, faster than any frame rate, and the page must neither freeze
- * nor fall behind: no task over 50 ms while they stream, every token on screen at the end.
+ * nor fall behind: no task over 50 ms while they stream, every token on screen at the end,
+ * and the views that follow the run live showing its last step.
  * The stand-in page is built like the app (its vite.config.ts) and served on E2E_PORT + 100.
  */
 import type { Page } from '@playwright/test';
@@ -11,6 +12,8 @@ import { expect, test } from './fixtures.ts';
 const STAND_IN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4173) + 100}`;
 const TOKENS = 1024;
 const DONE = 'Reached the max new tokens.';
+/** "It was": two tokens. */
+const PROMPT_TOKENS = 2;
 
 interface Watch {
   longTasks: { start: number; duration: number }[];
@@ -68,6 +71,9 @@ test('1,024 tokens at 2,000 a second: no long task over 50 ms, every token on sc
   await page.waitForTimeout(2000);
   await expect(runStatus(page)).toHaveText(DONE);
   await expect(chips(page)).toHaveCount(TOKENS);
+  // The views that took turns while tokens streamed show the run as it ended.
+  await expect(page.getByTestId('microscope-step')).toContainText(`token ${TOKENS} of ${TOKENS}`);
+  await expect(page.getByTestId('fig-context')).toContainText(`${PROMPT_TOKENS + TOKENS}`);
   const watch = await page.evaluate(() => (window as unknown as { watch: Watch }).watch);
   const during = watch.longTasks.filter((t) => t.start < watch.ended);
   const after = watch.longTasks.filter((t) => t.start >= watch.ended);

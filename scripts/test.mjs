@@ -137,7 +137,7 @@ function e2e(name, project, workers) {
   );
 }
 // Two workers keep both cores busy while each browser's GPU process compiles shaders (11.0
-// -> 8.0 min here); the test that times the page's tasks runs after, alone.
+// -> 6.8-7.8 min here); the test that times the page's tasks runs after, alone.
 e2e('e2e', 'app', 2);
 e2e('e2e-timing', 'timing', 1);
 

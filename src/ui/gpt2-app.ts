@@ -57,7 +57,6 @@ const DEFAULT_PROMPT = 'The quick brown fox';
 interface LiveRun {
   output: readonly OutputToken[];
   figures: RunFigures;
-  prompt: unknown;
   contextLength: number;
   cachedLength: number;
 }
@@ -427,20 +426,22 @@ export class Gpt2App extends LitElement {
   private readonly liveTurns = new StreamTurns<LiveRun>(3, () => this.requestUpdate());
   private live: LiveRun | null = null;
 
-  /** The run now for the live views: the same object while it has not changed. */
+  /**
+   * The run now for the live views: the same object while it has not changed. The cache can
+   * change on its own (an inspector view runs the last token), so its length is compared too.
+   */
   private liveRun(): LiveRun {
     const c = this.controller;
+    const now = {
+      output: c.output,
+      figures: c.figures,
+      contextLength: c.contextLength,
+      cachedLength: c.cachedLength,
+    };
     const l = this.live;
-    if (!l || l.output !== c.output || l.figures !== c.figures || l.prompt !== c.promptPieces) {
-      this.live = {
-        output: c.output,
-        figures: c.figures,
-        prompt: c.promptPieces,
-        contextLength: c.contextLength,
-        cachedLength: c.cachedLength,
-      };
-    }
-    return this.live as LiveRun;
+    if (l && (Object.keys(now) as (keyof LiveRun)[]).every((k) => l[k] === now[k])) return l;
+    this.live = now;
+    return now;
   }
 
   private viewKey: { output: unknown; ablation: unknown } = { output: null, ablation: null };

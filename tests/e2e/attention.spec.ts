@@ -64,8 +64,21 @@ function expectCausalRowsSumToOne(m: MapData): void {
 async function cellCenter(page: Page, row: number, col: number) {
   const heatmap = page.locator('attention-panel attention-heatmap');
   await heatmap.locator('canvas').scrollIntoViewIfNeeded();
+  // Sections with content-visibility: auto take their real height when scrolled near, a
+  // frame or two later, moving the canvas: measure once it has stayed put for two frames.
   const c = await heatmap.evaluate(
-    (el, [r, k]) => (el as HTMLElementTagNameMap['attention-heatmap']).cellCenter(r, k),
+    async (el, [r, k]) => {
+      const frame = () => new Promise((done) => requestAnimationFrame(() => done(null)));
+      let top = NaN;
+      for (let tries = 0; tries < 60; tries++) {
+        const now = el.getBoundingClientRect().top;
+        if (now === top) break;
+        top = now;
+        await frame();
+        await frame();
+      }
+      return (el as HTMLElementTagNameMap['attention-heatmap']).cellCenter(r, k);
+    },
     [row, col],
   );
   expect(c, `cell ${row}, ${col} on screen`).not.toBeNull();
